@@ -1,0 +1,118 @@
+"""Planned variation: each candidate gets its own topic, persona, request kind, label, rounds, examples,
+source passage and seed, chosen deterministically from the recipe so a re-run plans the same requests."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from synthpipe.backends.base import Messages
+from synthpipe.prompts.render import build_messages, render_template
+from synthpipe.records import stable_hash
+from synthpipe.tasks import get_task
+
+if TYPE_CHECKING:
+    from synthpipe.recipe import Recipe
+
+DEFAULT_PERSONAS = {
+    "en": ["a first-time customer", "an experienced user in a hurry", "a confused beginner", "a detail-minded expert",
+           "a frustrated customer", "a manager comparing options"],
+    "zh": ["第一次使用的新用户", "赶时间的老用户", "有些困惑的初学者", "注重细节的专业人士", "有些不满的顾客", "正在比较方案的负责人"],
+}
+DEFAULT_QUESTION_TYPES = {
+    "en": ["how-to", "what-is / definition", "troubleshooting", "comparison", "policy or rule", "edge case"],
+    "zh": ["操作步骤", "概念解释", "故障排查", "比较选择", "规则政策", "特殊情况"],
+}
+PASSAGE_CHARS = 1500
+EXAMPLES_PER_PROMPT = 3
+
+
+@dataclass(slots=True)
+class PlanItem:
+    index: int
+    messages: Messages
+    schema: dict[str, Any]
+    seed: int
+    variation: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def prompt_hash(self) -> str:
+        return stable_hash({"m": self.messages, "s": self.schema}, 16)
+
+
+def passages(texts: list[str], size: int = PASSAGE_CHARS) -> list[str]:
+    """Split source documents on paragraph breaks into passages of about `size` characters."""
+    out: list[str] = []
+    for text in texts:
+        buf = ""
+        for para in text.split("\n\n"):
+            if buf and len(buf) + len(para) > size:
+                out.append(buf.strip())
+                buf = ""
+            buf += para + "\n\n"
+        if buf.strip():
+            out.append(buf.strip())
+    return out
+
+
+def _topics(recipe: Recipe) -> list[str]:
+    pairs = [f"{t} / {s}" for t in recipe.topics for s in recipe.subtopics.get(t, [])]
+    plain = [t for t in recipe.topics if not recipe.subtopics.get(t)]
+    return pairs + plain or [""]
+
+
+class Planner:
+    """Renders plan item i on demand, so a resumed run renders only what it still has to do."""
+
+    def __init__(self, recipe: Recipe) -> None:
+        self.recipe = recipe
+        self.schema = get_task(recipe.task).schema(recipe)
+        lang = recipe.language
+        self.topics = _topics(recipe)
+        self.personas = recipe.personas or DEFAULT_PERSONAS[lang]
+        self.qtypes = recipe.question_types or (DEFAULT_QUESTION_TYPES[lang] if recipe.task == "qa" else [""])
+        self.docs = passages(recipe.source_texts)
+        self.constraints = recipe.constraints.model_dump()
+        # The schema itself goes to the server (constrained decoding), not into the prompt: small models
+        # copy schema text into their answers. Backends without structured output append it themselves.
+        self.keys = ", ".join(f'"{k}"' for k in get_task(recipe.task).fields)
+        self.system = render_template(lang, "system", role=recipe.role, constraints=self.constraints)
+        self._rendered: dict[tuple[Any, ...], str] = {}
+
+    def item(self, i: int) -> PlanItem:
+        recipe = self.recipe
+        rng = random.Random(f"{recipe.seed}:{i}")  # per item, so item i is the same whatever the count
+        topics = self.topics
+        var: dict[str, Any] = {
+            "topic": topics[i % len(topics)],
+            "persona": self.personas[(i // len(topics)) % len(self.personas)],
+            "question_type": rng.choice(self.qtypes),
+        }
+        if recipe.task == "classify":
+            var["label"] = recipe.labels[i % len(recipe.labels)]  # balanced by construction
+        if recipe.task == "dialogue":
+            var["rounds"] = rng.randint(*recipe.rounds)
+        if self.docs:
+            var["passage"] = i % len(self.docs)
+        picks = tuple(rng.sample(range(len(recipe.examples)), min(EXAMPLES_PER_PROMPT, len(recipe.examples))))
+        key = (*(var.get(k) for k in ("topic", "persona", "question_type", "label", "rounds", "passage")), picks)
+        user = self._rendered.get(key)
+        if user is None:  # items share variation combos; rendering each once keeps big plans cheap
+            user = render_template(
+                recipe.language, "generate", task=recipe.task, description=recipe.description,
+                constraints=self.constraints, labels=recipe.labels, label=var.get("label", ""),
+                rounds=var.get("rounds", 0), topic=var["topic"], persona=var["persona"],
+                question_type=var["question_type"], source=self.docs[var["passage"]] if self.docs else "",
+                examples=[recipe.examples[j] for j in picks], keys=self.keys)
+            if len(self._rendered) < 100_000:
+                self._rendered[key] = user
+        seed = (recipe.seed * 1_000_003 + i) % (2**31)
+        messages = build_messages(self.system, user)
+        return PlanItem(index=i, messages=messages, schema=self.schema, seed=seed, variation=var)
+
+
+def plan(recipe: Recipe, count: int | None = None, start: int = 0) -> list[PlanItem]:
+    planner = Planner(recipe)
+    n = count if count is not None else recipe.count
+    return [planner.item(i) for i in range(start, start + n)]

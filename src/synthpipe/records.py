@@ -1,0 +1,128 @@
+"""Record types and their one JSON form.
+
+A record is flat: its task fields (`instruction`/`input`/`output`, `text`/`label`, or `messages`) sit at
+the top level beside `id` and `meta`, so an accepted.jsonl line is already close to every export format.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+TASK_FIELDS: dict[str, tuple[str, ...]] = {
+    "qa": ("instruction", "input", "output"),
+    "summarize": ("instruction", "input", "output"),
+    "rewrite": ("instruction", "input", "output"),
+    "classify": ("text", "label"),
+    "dialogue": ("messages",),
+}
+TASKS = tuple(TASK_FIELDS)
+
+
+@dataclass(slots=True, frozen=True)
+class Reason:
+    """Why a record was rejected or flagged: a stable code plus a human detail."""
+
+    code: str
+    detail: str = ""
+    stage: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return {k: v for k, v in asdict(self).items() if v}
+
+
+@dataclass(slots=True)
+class Meta:
+    task: str
+    origin: str = "generated"  # generated | seed | augmented:<method> | feedback | input
+    recipe: str = ""
+    recipe_hash: str = ""
+    model: str = ""
+    prompt_hash: str = ""
+    parent_id: str | None = None
+    created_at: float = field(default_factory=time.time)
+    plan: dict[str, Any] = field(default_factory=dict)  # topic, persona, seed… that produced it
+    line: int | None = None  # 1-based line of the input file, for records read from a file
+    scores: dict[str, Any] = field(default_factory=dict)
+    reasons: list[Reason] = field(default_factory=list)
+    flags: list[Reason] = field(default_factory=list)
+    usage: dict[str, int] = field(default_factory=dict)
+    raw: str | None = None  # the model's raw text, kept when parsing failed
+    error: str | None = None
+    weight: float = 1.0
+    pool_version: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name in self.__slots__:  # type: ignore[attr-defined]
+            value = getattr(self, name)
+            if name in ("reasons", "flags"):
+                value = [r.to_json() for r in value]
+            if value in (None, {}, []) and name not in ("reasons",):
+                continue
+            out[name] = value
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Meta:
+        data = dict(data)
+        known = set(cls.__slots__)  # type: ignore[attr-defined]
+        extra = {k: data.pop(k) for k in list(data) if k not in known}
+        reasons = [Reason(**r) for r in data.pop("reasons", [])]
+        flags = [Reason(**r) for r in data.pop("flags", [])]
+        meta = cls(**data, reasons=reasons, flags=flags)
+        meta.extra.update(extra)
+        return meta
+
+
+@dataclass(slots=True)
+class Record:
+    id: str
+    fields: dict[str, Any]
+    meta: Meta
+
+    @property
+    def task(self) -> str:
+        return self.meta.task
+
+    @property
+    def ok(self) -> bool:
+        return not self.meta.reasons and self.meta.error is None
+
+    def reject(self, code: str, detail: str = "", stage: str = "") -> Record:
+        self.meta.reasons.append(Reason(code, detail, stage))
+        return self
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, **self.fields, "meta": self.meta.to_json()}
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Record:
+        data = dict(data)
+        meta = Meta.from_json(data.pop("meta"))
+        rid = data.pop("id")
+        return cls(id=rid, fields=data, meta=meta)
+
+    def text(self, keys: tuple[str, ...] | None = None) -> str:
+        """All text of the record (or of `keys`), joined; what dedup and language checks look at."""
+        parts: list[str] = []
+        for key in keys or tuple(self.fields):
+            value = self.fields.get(key)
+            if isinstance(value, str):
+                parts.append(value)
+            elif isinstance(value, list):
+                parts.extend(str(m.get("content", "")) for m in value if isinstance(m, dict))
+        return "\n".join(p for p in parts if p)
+
+
+def stable_hash(obj: Any, length: int = 16) -> str:
+    """Hash of a JSON-able object that does not depend on key order or process."""
+    blob = json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:length]
