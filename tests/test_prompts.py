@@ -5,19 +5,34 @@ from synthpipe.prompts import plan
 
 def test_prompt_has_role_task_constraints_boundary_examples_and_format(write_recipe) -> None:
     _, recipe = write_recipe(
-        role="You are a support agent.", sources=[{"text": "Returns are accepted within 30 days."}],
+        role="You are a support agent.",
+        sources=[{"text": "Returns are accepted within 30 days."}],
         examples=[{"instruction": "Can I return shoes?", "input": "", "output": "Yes, within 30 days."}],
-        constraints={"banned_words": ["guarantee"], "lengths": {"output": [20, 300]}, "tone": "warm"})
+        constraints={"banned_words": ["guarantee"], "lengths": {"output": [20, 300]}, "tone": "warm"},
+    )
     system, user = (m["content"] for m in plan(recipe, 1)[0].messages)
     assert system == "You are a support agent."
-    for part in ("## Task", "returns", "guarantee", "20 to 300", "Tone: warm", "Answer only from the document",
-                 "Returns are accepted within 30 days.", "Can I return shoes?", '"instruction", "input", "output"'):
+    for part in (
+        "## Task",
+        "returns",
+        "guarantee",
+        "20 to 300",
+        "Tone: warm",
+        "Answer only from the document",
+        "Returns are accepted within 30 days.",
+        "Can I return shoes?",
+        '"instruction", "input", "output"',
+    ):
         assert part in user, part
 
 
 def test_chinese_recipe_renders_chinese_prompt_without_escaping(write_recipe) -> None:
-    _, recipe = write_recipe(language="zh", topics=["退货"], role="你是客服。",
-                             examples=[{"instruction": "能退吗？", "input": "", "output": "可以，30天内。"}])
+    _, recipe = write_recipe(
+        language="zh",
+        topics=["退货"],
+        role="你是客服。",
+        examples=[{"instruction": "能退吗？", "input": "", "output": "可以，30天内。"}],
+    )
     user = plan(recipe, 1)[0].messages[1]["content"]
     assert "使用简体中文" in user
     assert "能退吗？" in user  # not \\u escaped

@@ -25,7 +25,10 @@ def test_every_shipped_example_recipe_loads(path: Path) -> None:
         ({"count": "many"}, "count: Input should be a valid integer"),
         ({"task": "classify"}, "labels: a classify recipe needs at least two distinct labels"),
         ({"task": "poem"}, "task: Input should be 'qa'"),
-        ({"models": {"generator": {"backend": "openai", "max_in_flight": "x"}}}, "models.generator.max_in_flight"),
+        (
+            {"models": {"generator": {"backend": "openai", "max_in_flight": "x"}}},
+            "models.generator.max_in_flight",
+        ),
         ({"models": {"generator": {"api_key_env": "sk-abcdef123"}}}, "NAME of an environment variable"),
         ({"sources": [{"text": "   "}]}, "sources[0]: source document is empty"),
         ({"sources": [{"path": "nope.md"}]}, "sources[0].path: source file"),
@@ -56,7 +59,9 @@ def test_missing_recipe_file_says_how_to_create_one(tmp_path: Path) -> None:
 
 
 def test_examples_file_is_read_and_validated(write_recipe, tmp_path: Path) -> None:
-    (tmp_path / "ex.jsonl").write_text('{"instruction": "q", "input": "", "output": "a"}\n\n', encoding="utf-8")
+    (tmp_path / "ex.jsonl").write_text(
+        '{"instruction": "q", "input": "", "output": "a"}\n\n', encoding="utf-8"
+    )
     _, recipe = write_recipe(examples_file="ex.jsonl")
     assert recipe.examples == [{"instruction": "q", "input": "", "output": "a"}]
     (tmp_path / "ex.jsonl").write_text('{"instruction": "q"}\n', encoding="utf-8")

@@ -15,8 +15,15 @@ from typing import Any
 from synthpipe.errors import InputFileError
 from synthpipe.records import Meta, Record, stable_hash
 
-_SHAREGPT_ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant",
-                   "system": "system", "chatgpt": "assistant", "bot": "assistant"}
+_SHAREGPT_ROLES = {
+    "human": "user",
+    "user": "user",
+    "gpt": "assistant",
+    "assistant": "assistant",
+    "system": "system",
+    "chatgpt": "assistant",
+    "bot": "assistant",
+}
 
 
 def detect_format(row: dict[str, Any]) -> str:
@@ -75,7 +82,9 @@ def read_records(path: str | Path, task: str | None = None) -> Iterator[Record]:
             try:
                 rows = json.load(fh)
             except json.JSONDecodeError as exc:
-                raise InputFileError(str(p), f"not valid JSON ({exc.msg})", "fix the JSON array", line=exc.lineno) from None
+                raise InputFileError(
+                    str(p), f"not valid JSON ({exc.msg})", "fix the JSON array", line=exc.lineno
+                ) from None
             items: Iterator[tuple[int, Any]] = enumerate(rows, 1)
         else:
             items = _jsonl(p, fh)
@@ -90,7 +99,9 @@ def _jsonl(p: Path, fh: Any) -> Iterator[tuple[int, Any]]:
         try:
             yield n, json.loads(line)
         except json.JSONDecodeError as exc:
-            raise InputFileError(str(p), f"not valid JSON ({exc.msg})", "one JSON object per line", line=n) from None
+            raise InputFileError(
+                str(p), f"not valid JSON ({exc.msg})", "one JSON object per line", line=n
+            ) from None
 
 
 def _to_record(p: Path, n: int, row: Any, task: str | None) -> Record:
@@ -98,8 +109,12 @@ def _to_record(p: Path, n: int, row: Any, task: str | None) -> Record:
         raise InputFileError(str(p), "expected a JSON object", "one JSON object per line", line=n)
     fmt = detect_format(row)
     if fmt == "unknown":
-        raise InputFileError(str(p), f"unrecognised record with keys {sorted(row)[:6]}",
-                             "use instruction/input/output, text/label, messages, or conversations", line=n)
+        raise InputFileError(
+            str(p),
+            f"unrecognised record with keys {sorted(row)[:6]}",
+            "use instruction/input/output, text/label, messages, or conversations",
+            line=n,
+        )
     fields = row_to_fields(row, fmt)
     if fmt == "synthpipe":
         meta = Meta.from_json(row["meta"])

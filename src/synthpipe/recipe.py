@@ -59,7 +59,9 @@ class ModelSpec(_Strict):
     @classmethod
     def _env_name_not_key(cls, v: str | None) -> str | None:
         if v and (v.startswith(("sk-", "sk_")) or len(v) > 64 or not v.replace("_", "").isalnum()):
-            raise ValueError("must be the NAME of an environment variable (like OPENAI_API_KEY), never the key")
+            raise ValueError(
+                "must be the NAME of an environment variable (like OPENAI_API_KEY), never the key"
+            )
         return v
 
 
@@ -80,7 +82,8 @@ class Source(_Strict):
 class Constraints(_Strict):
     banned_words: list[str] = []
     lengths: dict[str, tuple[int, int]] = Field(
-        default_factory=dict, description="per field: [min, max] characters, e.g. output: [20, 800]")
+        default_factory=dict, description="per field: [min, max] characters, e.g. output: [20, 800]"
+    )
     tone: str | None = None
     style: str | None = None
     domain: str | None = None
@@ -131,11 +134,15 @@ class GroundingConfig(_Strict):
 
 class DedupConfig(_Strict):
     enabled: bool = True
-    methods: list[Literal["exact", "minhash", "embedding"]] = Field(default_factory=lambda: ["exact", "minhash"])
+    methods: list[Literal["exact", "minhash", "embedding"]] = Field(
+        default_factory=lambda: ["exact", "minhash"]
+    )
     fields: list[str] | None = None
     minhash_threshold: float = Field(0.8, gt=0, le=1)
     embedding_threshold: float = Field(0.92, gt=0, le=1)
-    embedding_model: str | None = Field(None, description="name under `models:` for /v1/embeddings; else local")
+    embedding_model: str | None = Field(
+        None, description="name under `models:` for /v1/embeddings; else local"
+    )
 
 
 class Recipe(_Strict):
@@ -187,7 +194,9 @@ class Recipe(_Strict):
     @classmethod
     def _labels(cls, v: list[str], info: ValidationInfo) -> list[str]:
         if info.data.get("task") == "classify" and len(set(v)) < 2:
-            raise ValueError("a classify recipe needs at least two distinct labels, e.g. labels: [positive, negative]")
+            raise ValueError(
+                "a classify recipe needs at least two distinct labels, e.g. labels: [positive, negative]"
+            )
         return v
 
     @field_validator("examples")
@@ -244,8 +253,11 @@ def _describe(err: dict[str, Any]) -> str:
 
 def parse_recipe(data: Any, file: str = "<recipe>", base_dir: Path | None = None) -> Recipe:
     if not isinstance(data, dict):
-        raise RecipeError(file, "the recipe must be a YAML mapping of keys (task:, count:, …)",
-                          "start from `synthpipe init`")
+        raise RecipeError(
+            file,
+            "the recipe must be a YAML mapping of keys (task:, count:, …)",
+            "start from `synthpipe init`",
+        )
     try:
         recipe = Recipe.model_validate(data)
     except ValidationError as exc:
@@ -259,13 +271,19 @@ def parse_recipe(data: Any, file: str = "<recipe>", base_dir: Path | None = None
         if src.path:
             p = (base / src.path).expanduser()
             if not p.is_file():
-                raise RecipeError(file, f"source file {p} does not exist", "fix the path (relative to the recipe)",
-                                  field=f"sources[{i}].path")
+                raise RecipeError(
+                    file,
+                    f"source file {p} does not exist",
+                    "fix the path (relative to the recipe)",
+                    field=f"sources[{i}].path",
+                )
             text = p.read_text(encoding="utf-8")
         else:
             text = src.text or ""
         if not text.strip():
-            raise RecipeError(file, "source document is empty", "give it text or remove it", field=f"sources[{i}]")
+            raise RecipeError(
+                file, "source document is empty", "give it text or remove it", field=f"sources[{i}]"
+            )
         texts.append(text)
     recipe.source_texts = texts
     if recipe.examples_file:
@@ -283,15 +301,21 @@ def _load_examples(file: str, path: Path, task: str) -> list[dict[str, Any]]:
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise RecipeError(file, f"{path}:{n}: not valid JSON ({exc.msg})", "one JSON object per line",
-                              field="examples_file") from None
+            raise RecipeError(
+                file,
+                f"{path}:{n}: not valid JSON ({exc.msg})",
+                "one JSON object per line",
+                field="examples_file",
+            ) from None
         if not isinstance(row, dict):
             raise RecipeError(file, f"{path}:{n}: expected a JSON object", field="examples_file")
         row.pop("meta", None)
         row.pop("id", None)
         missing = [f for f in TASK_FIELDS[task] if f not in row]
         if missing:
-            raise RecipeError(file, f"{path}:{n}: missing {', '.join(missing)} for task {task}", field="examples_file")
+            raise RecipeError(
+                file, f"{path}:{n}: missing {', '.join(missing)} for task {task}", field="examples_file"
+            )
         out.append(row)
     return out
 
@@ -299,14 +323,18 @@ def _load_examples(file: str, path: Path, task: str) -> list[dict[str, Any]]:
 def load_recipe(path: str | Path) -> Recipe:
     p = Path(path)
     if not p.is_file():
-        raise RecipeError(str(p), "recipe file not found", "check the path, or create one with `synthpipe init`")
+        raise RecipeError(
+            str(p), "recipe file not found", "check the path, or create one with `synthpipe init`"
+        )
     try:
         data = yaml.safe_load(p.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise RecipeError(str(p), f"invalid YAML at {where}{problem}", "fix the indentation or quoting there") from None
+        raise RecipeError(
+            str(p), f"invalid YAML at {where}{problem}", "fix the indentation or quoting there"
+        ) from None
     except UnicodeDecodeError:
         raise RecipeError(str(p), "not UTF-8 text", "save the recipe as UTF-8") from None
     return parse_recipe(data, str(p), p.parent)

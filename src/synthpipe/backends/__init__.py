@@ -13,8 +13,13 @@ __all__ = ["Backend", "Completion", "GenOptions", "Messages", "make_backend", "o
 
 
 def options_from_spec(spec: ModelSpec) -> GenOptions:
-    return GenOptions(temperature=spec.temperature, top_p=spec.top_p, max_tokens=spec.max_tokens,
-                      seed=spec.seed, stop=spec.stop)
+    return GenOptions(
+        temperature=spec.temperature,
+        top_p=spec.top_p,
+        max_tokens=spec.max_tokens,
+        seed=spec.seed,
+        stop=spec.stop,
+    )
 
 
 def make_backend(spec: ModelSpec) -> Backend:

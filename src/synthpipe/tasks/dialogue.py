@@ -17,14 +17,18 @@ class DialogueTask(TaskSpec):
         lo, hi = recipe.rounds
         turn = {
             "type": "object",
-            "properties": {"role": {"type": "string", "enum": ["user", "assistant"]},
-                           "content": {"type": "string"}},
+            "properties": {
+                "role": {"type": "string", "enum": ["user", "assistant"]},
+                "content": {"type": "string"},
+            },
             "required": ["role", "content"],
             "additionalProperties": False,
         }
         return {
             "type": "object",
-            "properties": {"messages": {"type": "array", "items": turn, "minItems": 2 * lo, "maxItems": 2 * hi}},
+            "properties": {
+                "messages": {"type": "array", "items": turn, "minItems": 2 * lo, "maxItems": 2 * hi}
+            },
             "required": ["messages"],
             "additionalProperties": False,
         }

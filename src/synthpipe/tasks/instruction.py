@@ -17,7 +17,12 @@ class InstructionTask(TaskSpec):
         # No maxLength: llama.cpp's grammar compiler unrolls it into one rule per character and crashes.
         # Lengths are enforced by max_tokens and the rule checks instead.
         props = {f: {"type": "string"} for f in self.fields}
-        return {"type": "object", "properties": props, "required": list(self.fields), "additionalProperties": False}
+        return {
+            "type": "object",
+            "properties": props,
+            "required": list(self.fields),
+            "additionalProperties": False,
+        }
 
     def parse(self, text: str, recipe: Recipe) -> dict[str, Any]:
         obj = load_json_object(text)

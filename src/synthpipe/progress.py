@@ -1,0 +1,63 @@
+"""Live progress: records done, rate, ETA, requests/s, tokens/s, in flight, retries, errors."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+
+class RunProgress:
+    def __init__(self, total: int, done: int, enabled: bool | None = None) -> None:
+        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        self.console = Console(stderr=True)
+        self.total = total
+        self.start = time.monotonic()
+        self._last = 0.0
+        self._progress = Progress(
+            TextColumn("[bold]generating"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[stats]}"),
+            console=self.console,
+            disable=not self.enabled,
+            transient=False,
+        )
+        self._task = self._progress.add_task("run", total=total, completed=done, rate="", stats="")
+        self.completed = done
+        self._base = done
+
+    def __enter__(self) -> RunProgress:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.refresh({}, force=True)
+        self._progress.stop()
+
+    def advance(self, stats: dict[str, Any]) -> None:
+        self.completed += 1
+        self.refresh(stats)
+
+    def refresh(self, stats: dict[str, Any], force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last < 0.2:
+            return
+        self._last = now
+        elapsed = max(now - self.start, 1e-6)
+        rate = f"{(self.completed - self._base) / elapsed:.1f} rec/s"
+        parts = []
+        if stats:
+            parts.append(f"{stats.get('requests', 0) / elapsed:.1f} req/s")
+            parts.append(f"{stats.get('completion_tokens', 0) / elapsed:.0f} tok/s")
+            parts.append(f"in flight {stats.get('in_flight', 0)}")
+            parts.append(f"retries {stats.get('retries', 0)}")
+            parts.append(f"errors {stats.get('errors', 0)}")
+            if stats.get("cache_hits"):
+                parts.append(f"cached {stats['cache_hits']}")
+        self._progress.update(self._task, completed=self.completed, rate=rate, stats=" · ".join(parts))

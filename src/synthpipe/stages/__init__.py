@@ -1,0 +1,1 @@
+"""Stages of the flow: generate, checks, judge, agree, ground, dedup, sample."""

@@ -1,0 +1,148 @@
+"""The flow of `run` with a fake model (queued answers): outcomes, reasons, manifest, resume."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from synthpipe.backends.base import Completion
+from synthpipe.backends.fake import FakeBackend
+from synthpipe.errors import ServerError
+from synthpipe.pipeline import Pipeline
+
+from .conftest import qa
+
+
+def _lines(path: Path) -> list[dict]:
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+def _run(recipe, out: Path, backend: FakeBackend, **kw) -> dict:
+    return Pipeline(recipe, out, backends={"generator": backend}, progress=False, **kw).run()
+
+
+def test_every_candidate_lands_in_exactly_one_file_with_its_reasons(write_recipe, tmp_path: Path) -> None:
+    _, recipe = write_recipe(count=6)
+    fake = FakeBackend(
+        [
+            qa(0),
+            "this is not json at all",
+            Completion(text='{"instruction": "How do I', finish_reason="length"),
+            ServerError("HTTP 503 from http://127.0.0.1:1/v1/chat/completions"),
+            qa(4, output=""),
+            qa(5),
+        ],
+        max_in_flight=1,
+    )
+    out = tmp_path / "out"
+    manifest = _run(recipe, out, fake)
+    accepted, rejected, failed = (_lines(out / f"{k}.jsonl") for k in ("accepted", "rejected", "failed"))
+    assert manifest["counts"] == {"attempted": 6, "accepted": 2, "rejected": 3, "failed": 1}
+    assert len({r["id"] for r in accepted + rejected + failed}) == 6
+    codes = {r["meta"]["plan"]["index"]: [x["code"] for x in r["meta"]["reasons"]] for r in rejected}
+    assert codes[1] == ["invalid_json"]
+    assert codes[2] == ["truncated"]
+    assert "empty_field" in codes[4]
+    raw = {r["meta"]["plan"]["index"]: r["meta"].get("raw") for r in rejected}
+    assert raw[1] == "this is not json at all"
+    assert failed[0]["meta"]["error"].startswith("ServerError: HTTP 503")
+    assert manifest["reasons"]["invalid_json"] == 1 and manifest["reasons"]["error"] == 1
+    assert manifest["status"] == "complete"
+    rec = accepted[0]
+    assert set(rec) == {"id", "instruction", "input", "output", "meta"}
+    for key in ("task", "recipe", "recipe_hash", "model", "prompt_hash", "origin", "created_at"):
+        assert rec["meta"][key], key
+    assert (out / "review_sample.jsonl").exists()
+
+
+def test_second_run_of_finished_recipe_makes_no_model_call(write_recipe, tmp_path: Path) -> None:
+    _, recipe = write_recipe(count=3)
+    out = tmp_path / "out"
+    _run(recipe, out, FakeBackend([qa(i) for i in range(3)]))
+    again = FakeBackend([])
+    manifest = _run(recipe, out, again)
+    assert again.calls == []
+    assert manifest["counts"]["accepted"] == 3
+    assert len(_lines(out / "accepted.jsonl")) == 3
+
+
+def test_cache_answers_a_fresh_output_dir_without_calls(write_recipe, tmp_path: Path) -> None:
+    _, recipe = write_recipe(count=3)
+    cache = tmp_path / "shared.sqlite"
+    _run(recipe, tmp_path / "a", FakeBackend([qa(i) for i in range(3)]), cache_path=cache)
+    again = FakeBackend([])
+    manifest = _run(recipe, tmp_path / "b", again, cache_path=cache)
+    assert again.calls == [] and manifest["counts"]["accepted"] == 3
+    assert manifest["usage"]["generator"]["cache_hits"] == 3
+    fresh = FakeBackend([qa(i + 10) for i in range(3)])
+    _run(recipe, tmp_path / "c", fresh, cache_path=cache, use_cache=False)
+    assert len(fresh.calls) == 3
+
+
+def test_resume_after_growing_count_only_asks_for_new_items(write_recipe, tmp_path: Path) -> None:
+    _, small = write_recipe(count=2)
+    out = tmp_path / "out"
+    _run(small, out, FakeBackend([qa(0), qa(1)]))
+    _, big = write_recipe(count=5)
+    more = FakeBackend([qa(i) for i in range(2, 5)])
+    manifest = _run(big, out, more)
+    assert len(more.calls) == 3
+    assert manifest["counts"]["accepted"] == 5
+    ids = [r["id"] for r in _lines(out / "accepted.jsonl")]
+    assert len(ids) == len(set(ids)) == 5
+
+
+def test_failed_records_are_retried_on_resume_and_not_duplicated(write_recipe, tmp_path: Path) -> None:
+    _, recipe = write_recipe(count=3)
+    out = tmp_path / "out"
+    m1 = _run(recipe, out, FakeBackend([qa(0), ServerError("boom"), qa(2)], max_in_flight=1))
+    assert m1["counts"]["failed"] == 1
+    retry = FakeBackend([qa(1)])
+    m2 = _run(recipe, out, retry)
+    assert len(retry.calls) == 1
+    assert m2["counts"] == {"attempted": 3, "accepted": 3, "rejected": 0, "failed": 0}
+
+
+def test_torn_last_line_from_a_kill_is_repaired_and_redone(write_recipe, tmp_path: Path) -> None:
+    _, recipe = write_recipe(count=2)
+    out = tmp_path / "out"
+    _run(recipe, out, FakeBackend([qa(0), qa(1)], max_in_flight=1))
+    acc = out / "accepted.jsonl"
+    lines = acc.read_text(encoding="utf-8").splitlines(keepends=True)
+    acc.write_text(lines[0] + lines[1][: len(lines[1]) // 2], encoding="utf-8")  # killed mid-write
+    again = FakeBackend([])
+    manifest = _run(recipe, out, again)  # the cache still has the answer: no model call
+    assert again.calls == []
+    assert manifest["counts"]["accepted"] == 2
+    assert len(_lines(acc)) == 2
+
+
+def test_exact_duplicates_within_a_run_are_rejected_with_the_kept_id(write_recipe, tmp_path: Path) -> None:
+    _, recipe = write_recipe(count=3)
+    out = tmp_path / "out"
+    manifest = _run(recipe, out, FakeBackend([qa(0), qa(0), qa(2)], max_in_flight=1))
+    assert manifest["counts"]["accepted"] == 2
+    dup = _lines(out / "rejected.jsonl")[0]
+    assert dup["meta"]["reasons"][0]["code"] == "duplicate_exact"
+
+
+def test_risky_domain_warns_and_manifest_keeps_the_warning(write_recipe, tmp_path: Path) -> None:
+    _, recipe = write_recipe(count=1, topics=["diagnosis of chest pain symptoms"])
+    warned: list[str] = []
+    pipe = Pipeline(recipe, tmp_path / "o", backends={"generator": FakeBackend([qa(0)])}, progress=False)
+    pipe.on_warning = warned.append
+    manifest = pipe.run()
+    assert warned and "medical diagnosis" in warned[0]
+    assert manifest["warnings"] == warned
+
+
+def test_unexpected_stage_error_becomes_a_failed_record_not_a_crash(write_recipe, tmp_path: Path) -> None:
+    _, recipe = write_recipe(count=2)
+
+    def explode(messages, schema):
+        raise RuntimeError("bug in a plug-in")
+
+    manifest = _run(recipe, tmp_path / "o", FakeBackend([explode, qa(1)], max_in_flight=1))
+    assert manifest["counts"] == {"attempted": 2, "accepted": 1, "rejected": 0, "failed": 1}
+    failed = _lines(tmp_path / "o" / "failed.jsonl")[0]
+    assert "internal error: RuntimeError: bug in a plug-in" in failed["meta"]["error"]
