@@ -74,7 +74,7 @@ def test_cache_answers_a_fresh_output_dir_without_calls(write_recipe, tmp_path: 
     manifest = _run(recipe, tmp_path / "b", again, cache_path=cache)
     assert again.calls == [] and manifest["counts"]["accepted"] == 3
     assert manifest["usage"]["generator"]["cache_hits"] == 3
-    fresh = FakeBackend([qa(i + 10) for i in range(3)])
+    fresh = FakeBackend([qa(i + 3) for i in range(3)])
     _run(recipe, tmp_path / "c", fresh, cache_path=cache, use_cache=False)
     assert len(fresh.calls) == 3
 
@@ -146,3 +146,12 @@ def test_unexpected_stage_error_becomes_a_failed_record_not_a_crash(write_recipe
     assert manifest["counts"] == {"attempted": 2, "accepted": 1, "rejected": 0, "failed": 1}
     failed = _lines(tmp_path / "o" / "failed.jsonl")[0]
     assert "internal error: RuntimeError: bug in a plug-in" in failed["meta"]["error"]
+
+
+def test_a_copy_of_a_few_shot_example_is_rejected_as_duplicate(write_recipe, tmp_path: Path) -> None:
+    _, recipe = write_recipe(count=2, examples=[qa(7)])
+    manifest = _run(recipe, tmp_path / "o", FakeBackend([qa(7), qa(1)], max_in_flight=1))
+    assert manifest["counts"]["accepted"] == 1
+    dup = _lines(tmp_path / "o" / "rejected.jsonl")[0]
+    assert dup["meta"]["reasons"][0]["code"] == "duplicate_exact"
+    assert "seed-0" in dup["meta"]["reasons"][0]["detail"]

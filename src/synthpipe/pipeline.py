@@ -84,13 +84,14 @@ class Pipeline:
     def _deduper(self, accepted: list[Record]) -> Any:
         if not self.recipe.dedup.enabled:
             return None
-        try:
-            from synthpipe.dedup.deduper import Deduper
-        except ImportError:  # TODO(lead): remove once dedup lands
-            return None
+        from synthpipe.dedup.deduper import Deduper
 
-        dd = Deduper(self.recipe.dedup, self.recipe.task)
-        dd.add_existing(accepted)
+        dd = Deduper(self.recipe.dedup, self.recipe.task, models=self.recipe.models)
+        # A copy of a few-shot example is not new data: the examples join the index like pool records.
+        seeds = [Record(id=f"seed-{i}", fields=dict(ex), meta=Meta(task=self.recipe.task, origin="seed"))
+                 for i, ex in enumerate(self.recipe.examples)]
+        dd.add_existing(seeds, source="recipe examples")
+        dd.add_existing(accepted, source=str(self.out.file("accepted")))
         return dd
 
     # ------------------------------------------------------------------ run
