@@ -1,0 +1,355 @@
+"""A fault-injecting OpenAI-compatible (and Anthropic Messages) server on 127.0.0.1, for tests and benchmarks.
+
+Scripted replies are consumed one per request, in order (`enqueue`), or per path (`enqueue_for`); when the
+script is empty every request gets a valid completion whose content is `content`, after `latency` seconds.
+The server records what it received and how many requests were in flight at once.
+
+From a script (the benchmark): `python tests/faultserver.py --port 8123 --latency 0.2` prints the base URL;
+it serves with `FixedLatencyServer`, a lean protocol that only answers valid completions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+DEFAULT_CONTENT = json.dumps({"instruction": "Name a colour.", "input": "", "output": "Blue."})
+
+
+@dataclass
+class Reply:
+    """One scripted answer. `body` (bytes) replaces the whole response body."""
+
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    content: str | None = None  # None: the server's default content
+    finish_reason: str = "stop"
+    body: bytes | None = None
+    delay: float = 0.0
+    hang: bool = False  # never answer (until the server stops)
+
+    @classmethod
+    def error(cls, status: int, message: str = "scripted error", retry_after: str | None = None) -> Reply:
+        headers = {"Retry-After": retry_after} if retry_after is not None else {}
+        body = json.dumps({"error": {"message": message, "type": "scripted", "code": status}}).encode()
+        return cls(status=status, headers=headers, body=body)
+
+    @classmethod
+    def hanging(cls) -> Reply:
+        return cls(hang=True)
+
+    @classmethod
+    def garbage(cls) -> Reply:
+        return cls(body=b'{"choices": [{"message": {"content": "trunc')
+
+    @classmethod
+    def truncated(cls, content: str = '{"instruction": "Name a col') -> Reply:
+        return cls(content=content, finish_reason="length")
+
+
+@dataclass
+class Seen:
+    """A request the server received."""
+
+    path: str
+    headers: dict[str, str]
+    body: Any
+    at: float  # time.monotonic() on arrival
+    in_flight: int  # requests in flight on arrival, this one included
+
+
+class FaultServer:
+    def __init__(self, latency: float = 0.0, content: str = DEFAULT_CONTENT, record: bool = True) -> None:
+        self.latency = latency
+        self.content = content
+        self.record = record
+        self.script: deque[Reply] = deque()
+        self.by_path: dict[str, deque[Reply]] = {}
+        self.requests: list[Seen] = []
+        self.in_flight = 0
+        self.peak_in_flight = 0
+        self.count = 0
+        self.url = ""  # base URL of the OpenAI-compatible API, ".../v1"
+        self.root = ""
+        self._stopping = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self._fast_body = self._chat_body(content, "stop")
+
+    def enqueue(self, *replies: Reply) -> None:
+        self.script.extend(replies)
+
+    def enqueue_for(self, path: str, *replies: Reply) -> None:
+        self.by_path.setdefault(path, deque()).extend(replies)
+
+    def _next(self, path: str) -> Reply | None:
+        queue = self.by_path.get(path)
+        if queue:
+            return queue.popleft()
+        return self.script.popleft() if self.script else None
+
+    def _chat_body(self, content: str, finish: str) -> bytes:
+        return json.dumps(
+            {
+                "id": "chatcmpl-fault",
+                "object": "chat.completion",
+                "created": 0,
+                "model": "fault",
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": content},
+                        "finish_reason": finish,
+                    }
+                ],
+                "usage": {
+                    "prompt_tokens": 12,
+                    "completion_tokens": max(1, len(content) // 4),
+                    "total_tokens": 12 + max(1, len(content) // 4),
+                },
+            }
+        ).encode()
+
+    def _messages_body(self, request: Any, content: str, finish: str) -> bytes:
+        if isinstance(request, dict) and request.get("tools"):
+            try:
+                value = json.loads(content)
+            except ValueError:
+                value = {"raw": content}
+            blocks: list[dict[str, Any]] = [
+                {"type": "tool_use", "id": "toolu_fault", "name": request["tools"][0]["name"], "input": value}
+            ]
+            stop = "tool_use"
+        else:
+            blocks, stop = [{"type": "text", "text": content}], "end_turn"
+        return json.dumps(
+            {
+                "id": "msg_fault",
+                "type": "message",
+                "role": "assistant",
+                "model": "fault",
+                "content": blocks,
+                "stop_reason": "max_tokens" if finish == "length" else stop,
+                "stop_sequence": None,
+                "usage": {"input_tokens": 12, "output_tokens": max(1, len(content) // 4)},
+            }
+        ).encode()
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        self.count += 1
+        self.in_flight += 1
+        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            raw = await request.read()
+            reply = self._next(request.path)
+            if self.record:
+                try:
+                    body: Any = json.loads(raw) if raw else None
+                except ValueError:
+                    body = raw
+                self.requests.append(
+                    Seen(request.path, dict(request.headers), body, time.monotonic(), self.in_flight)
+                )
+            if reply is None:  # the plain fixed-latency answer (the benchmark's path)
+                if self.latency:
+                    await asyncio.sleep(self.latency)
+                if request.path.endswith("/messages"):
+                    return web.Response(
+                        body=self._messages_body(json.loads(raw), self.content, "stop"),
+                        content_type="application/json",
+                    )
+                return web.Response(body=self._fast_body, content_type="application/json")
+            if reply.hang:
+                await self._stopping.wait()
+                return web.Response(status=503)
+            delay = reply.delay or self.latency
+            if delay:
+                await asyncio.sleep(delay)
+            payload = reply.body
+            if payload is None:
+                content = self.content if reply.content is None else reply.content
+                if request.path.endswith("/messages"):
+                    payload = self._messages_body(json.loads(raw), content, reply.finish_reason)
+                else:
+                    payload = self._chat_body(content, reply.finish_reason)
+            return web.Response(
+                status=reply.status, body=payload, headers=reply.headers, content_type="application/json"
+            )
+        finally:
+            self.in_flight -= 1
+
+    async def _models(self, request: web.Request) -> web.Response:
+        return web.json_response({"object": "list", "data": [{"id": "fault", "object": "model"}]})
+
+    def app(self) -> web.Application:
+        app = web.Application(client_max_size=16 * 1024 * 1024)
+        app.router.add_get("/v1/models", self._models)
+        app.router.add_post("/v1/chat/completions", self._handle)
+        app.router.add_post("/v1/messages", self._handle)
+        app.router.add_post("/{tail:.*}", self._handle)  # wrong paths still get scripted answers
+        return app
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        self._runner = web.AppRunner(self.app(), access_log=None, handler_cancellation=True)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port, backlog=4096)
+        await site.start()
+        bound = self._runner.addresses[0][1]
+        self.root = f"http://{host}:{bound}"
+        self.url = self.root + "/v1"
+        return self.url
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> FaultServer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+
+class FixedLatencyServer:
+    """The benchmark's server: every POST gets the same valid chat completion after `latency` seconds.
+
+    A bare asyncio protocol (HTTP/1.1 keep-alive, Content-Length bodies) instead of aiohttp.web, so the
+    server spends ~10x less CPU per request than the client it measures; a real remote endpoint costs the
+    client machine nothing. GET answers the model list.
+    """
+
+    def __init__(self, latency: float = 0.0, content: str = DEFAULT_CONTENT) -> None:
+        self.latency = latency
+        self.count = 0
+        self.in_flight = 0
+        self.peak_in_flight = 0
+        self.url = ""
+        self._server: asyncio.base_events.Server | None = None
+        chat = FaultServer(content=content)._fast_body
+        models = json.dumps({"object": "list", "data": [{"id": "fault", "object": "model"}]}).encode()
+        self._chat = _http_response(chat)
+        self._models = _http_response(models)
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(lambda: _FixedProtocol(self), host, port, backlog=4096)
+        bound = self._server.sockets[0].getsockname()[1]
+        self.url = f"http://{host}:{bound}/v1"
+        return self.url
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+
+    async def __aenter__(self) -> FixedLatencyServer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+
+def _http_response(body: bytes) -> bytes:
+    head = (
+        f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+        "Connection: keep-alive\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+class _FixedProtocol(asyncio.Protocol):
+    def __init__(self, owner: FixedLatencyServer) -> None:
+        self.owner = owner
+        self.buffer = b""
+        self.transport: asyncio.Transport | None = None
+        self.loop = asyncio.get_running_loop()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.transport = None
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while True:
+            end = self.buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            head = self.buffer[:end].decode("latin-1")
+            length = 0
+            for line in head.split("\r\n")[1:]:
+                name, _, value = line.partition(":")
+                if name.strip().lower() == "content-length":
+                    length = int(value)
+            if len(self.buffer) < end + 4 + length:
+                return  # the body is still on its way
+            self.buffer = self.buffer[end + 4 + length :]
+            answer = self.owner._models if head.startswith("GET") else self.owner._chat
+            owner = self.owner
+            owner.count += 1
+            owner.in_flight += 1
+            owner.peak_in_flight = max(owner.peak_in_flight, owner.in_flight)
+            self.loop.call_later(owner.latency, self._answer, answer)
+
+    def _answer(self, answer: bytes) -> None:
+        self.owner.in_flight -= 1
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(answer)
+
+
+async def _serve(host: str, port: int, latency: float, impl: str) -> None:
+    server: FaultServer | FixedLatencyServer
+    server = FixedLatencyServer(latency) if impl == "fast" else FaultServer(latency=latency, record=False)
+    url = await server.start(host, port)
+    print(f"faultserver listening on {url} (latency {latency:g}s, {impl})", flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="fixed-latency OpenAI-compatible test server")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port (printed)")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds before each answer")
+    parser.add_argument(
+        "--impl",
+        choices=["fast", "aiohttp"],
+        default="fast",
+        help="fast: bare asyncio protocol (least CPU); aiohttp: the scriptable FaultServer",
+    )
+    parser.add_argument(
+        "--loop",
+        choices=["auto", "asyncio", "uvloop"],
+        default="auto",
+        help="auto: uvloop when installed (the server should cost the client little CPU)",
+    )
+    args = parser.parse_args()
+    run: Any = asyncio.run
+    if args.loop != "asyncio":
+        try:
+            import uvloop
+        except ImportError:
+            if args.loop == "uvloop":
+                raise SystemExit("--loop uvloop: uvloop is not installed (pip install uvloop)") from None
+        else:
+            run = uvloop.run
+    with contextlib.suppress(KeyboardInterrupt):
+        run(_serve(args.host, args.port, args.latency, args.impl))
+
+
+if __name__ == "__main__":
+    main()
