@@ -88,8 +88,10 @@ class Pipeline:
 
         dd = Deduper(self.recipe.dedup, self.recipe.task, models=self.recipe.models)
         # A copy of a few-shot example is not new data: the examples join the index like pool records.
-        seeds = [Record(id=f"seed-{i}", fields=dict(ex), meta=Meta(task=self.recipe.task, origin="seed"))
-                 for i, ex in enumerate(self.recipe.examples)]
+        seeds = [
+            Record(id=f"seed-{i}", fields=dict(ex), meta=Meta(task=self.recipe.task, origin="seed"))
+            for i, ex in enumerate(self.recipe.examples)
+        ]
         dd.add_existing(seeds, source="recipe examples")
         dd.add_existing(accepted, source=str(self.out.file("accepted")))
         return dd
@@ -181,7 +183,7 @@ class Pipeline:
             stats["completion_tokens"] += cm.completion_tokens
             bstats = getattr(cm.backend, "stats", None)
             if bstats is not None:
-                b = bstats if isinstance(bstats, dict) else vars(bstats)
+                b = bstats if isinstance(bstats, dict) else bstats.to_json()
                 for k in ("in_flight", "retries", "errors"):
                     stats[k] += int(b.get(k, 0) or 0)
         return dict(stats)

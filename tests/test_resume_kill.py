@@ -1,0 +1,124 @@
+"""kill -9 in the middle of a real HTTP run, then the same command again: no request whose answer had
+arrived is sent twice, nothing accepted is lost, and no record is written twice."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import yaml
+
+from synthpipe.backends import options_from_spec
+from synthpipe.backends.openai import OpenAIBackend
+from synthpipe.cache import request_key
+from synthpipe.prompts.plan import Planner
+from synthpipe.recipe import load_recipe
+
+from .faultserver import FaultServer
+
+COUNT = 80
+
+
+class ServerThread:
+    """The fault server on its own event loop in a thread, so a subprocess can talk to it."""
+
+    def __init__(self, latency: float) -> None:
+        self.server = FaultServer(
+            latency=latency,
+            content=json.dumps(
+                {
+                    "instruction": "How long is the return window?",
+                    "input": "",
+                    "output": "Thirty days from delivery, if the item is unused and in its packaging.",
+                }
+            ),
+        )
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    def __enter__(self) -> ServerThread:
+        self.thread.start()
+        self.url = asyncio.run_coroutine_threadsafe(self.server.start(), self.loop).result(10)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        asyncio.run_coroutine_threadsafe(self.server.stop(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+
+
+def _count_lines(path: Path) -> int:
+    return path.read_text(encoding="utf-8").count("\n") if path.exists() else 0
+
+
+def test_kill_9_then_resume_repeats_no_answered_request(tmp_path: Path) -> None:
+    with ServerThread(latency=0.1) as srv:
+        recipe_path = tmp_path / "r.yaml"
+        recipe_path.write_text(
+            yaml.safe_dump(
+                {
+                    "name": "kill",
+                    "task": "qa",
+                    "topics": [f"topic {i}" for i in range(COUNT)],
+                    "count": COUNT,
+                    "dedup": {"enabled": False},
+                    "models": {
+                        "generator": {
+                            "backend": "openai",
+                            "model": "m",
+                            "base_url": srv.url,
+                            "max_in_flight": 4,
+                        }
+                    },
+                }
+            ),
+            encoding="utf-8",
+        )
+        out = tmp_path / "out"
+        cmd = [sys.executable, "-m", "synthpipe", "run", str(recipe_path), "--out", str(out), "--no-progress"]
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 60
+        while (
+            _count_lines(out / "accepted.jsonl") < 20 and time.monotonic() < deadline and proc.poll() is None
+        ):
+            time.sleep(0.02)
+        assert proc.poll() is None, "the run ended before it could be killed: " + proc.communicate()[0]
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        before = len(srv.server.requests)
+        db = sqlite3.connect(out / "cache.sqlite")
+        cached = {k for (k,) in db.execute("SELECT key FROM responses")}
+        db.close()
+        written_before = _count_lines(out / "accepted.jsonl")
+        assert 20 <= written_before < COUNT
+
+        res = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+        assert res.returncode == 0, res.stdout + res.stderr
+        resent_bodies = [r.body for r in srv.server.requests[before:]]
+
+    recipe = load_recipe(recipe_path)
+    spec = recipe.models["generator"]
+    identity = OpenAIBackend(spec).identity
+    planner = Planner(recipe)
+    key_of = {}
+    for i in range(COUNT):
+        item = planner.item(i)
+        opts = options_from_spec(spec)
+        opts.seed = item.seed
+        key_of[json.dumps(item.messages)] = request_key(identity, item.messages, item.schema, opts)
+    resent_keys = [key_of[json.dumps(body["messages"])] for body in resent_bodies]
+    assert not set(resent_keys) & cached, "a request whose answer had arrived was sent again"
+    assert len(resent_keys) == COUNT - len(cached)
+    rows = [json.loads(x) for x in (out / "accepted.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == len({r["id"] for r in rows}) == COUNT
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["counts"] == {"attempted": COUNT, "accepted": COUNT, "rejected": 0, "failed": 0}
