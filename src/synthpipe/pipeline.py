@@ -59,6 +59,7 @@ class Pipeline:
         if "generator" not in self._backends:
             self._backends["generator"] = make_backend(recipe.models["generator"])
         self.models: dict[str, CachedModel] = {}
+        self.session_usage: dict[str, dict[str, int]] = {}
         self.warnings = risk_warnings(recipe)
         self.on_warning: Callable[[str], None] = lambda msg: None
 
@@ -208,17 +209,24 @@ class Pipeline:
         usage = previous.get("usage", {}) if previous.get("recipe_hash") == self.recipe_hash else {}
         for name, cm in self.models.items():
             spec = self.recipe.models[name]
-            u = usage.setdefault(
+            now = {
+                "requests": cm.calls,
+                "cache_hits": cm.hits,
+                "prompt_tokens": cm.prompt_tokens,
+                "completion_tokens": cm.completion_tokens,
+            }
+            self.session_usage[name] = {
+                k: self.session_usage.get(name, {}).get(k, 0) + v for k, v in now.items()
+            }
+            total = usage.setdefault(
                 name,
                 {"requests": 0, "cache_hits": 0, "prompt_tokens": 0, "completion_tokens": 0, "cost_usd": 0.0},
             )
-            u["requests"] += cm.calls
-            u["cache_hits"] += cm.hits
-            u["prompt_tokens"] += cm.prompt_tokens
-            u["completion_tokens"] += cm.completion_tokens
-            u["cost_usd"] = round(
-                u["prompt_tokens"] * spec.prices.input / 1e6
-                + u["completion_tokens"] * spec.prices.output / 1e6,
+            for k, v in now.items():
+                total[k] += v
+            total["cost_usd"] = round(
+                total["prompt_tokens"] * spec.prices.input / 1e6
+                + total["completion_tokens"] * spec.prices.output / 1e6,
                 6,
             )
             cm.calls = cm.hits = cm.prompt_tokens = cm.completion_tokens = 0  # counted once
@@ -237,7 +245,8 @@ class Pipeline:
             "reasons_by_stage": {k: dict(v.most_common()) for k, v in by_stage.items()},
             "flags": dict(flags.most_common()),
             "models": {name: _public_model(spec) for name, spec in self.recipe.models.items()},
-            "usage": usage,
+            "usage": usage,  # all runs into this directory
+            "usage_this_run": self.session_usage,
             "timings": {
                 "started_at": started,
                 "elapsed_s": round(elapsed, 3),

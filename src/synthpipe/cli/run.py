@@ -62,10 +62,11 @@ def _summary(manifest: dict, out: Path) -> None:
     top = list(manifest["reasons"].items())[:5]
     if top:
         click.echo("top reasons: " + ", ".join(f"{k} {v}" for k, v in top))
-    for name, u in manifest["usage"].items():
+    for name, u in manifest["usage_this_run"].items():
+        total = manifest["usage"][name]
         click.echo(
             f"{name}: {u['requests']} requests, {u['cache_hits']} cached, "
-            f"{u['prompt_tokens']}+{u['completion_tokens']} tokens, ${u['cost_usd']:.4f}"
+            f"{u['prompt_tokens']}+{u['completion_tokens']} tokens this run; ${total['cost_usd']:.4f} in all"
         )
     click.echo(f"wrote {out}/accepted.jsonl, rejected.jsonl, failed.jsonl, manifest.json")
 
