@@ -1,0 +1,168 @@
+"""Dialogue rules: roles, turn order, rounds, filler turns, self-talk and echoed turns.
+
+A dialogue is `messages: [{role, content}, …]` with roles user/assistant, an optional system turn
+first, starting with the user, strictly alternating and ending with the assistant.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from synthpipe.lang import is_blank
+from synthpipe.records import Reason
+from synthpipe.stages.checks_text import is_filler, repeats, self_talk
+
+if TYPE_CHECKING:
+    from synthpipe.stages.checks import RuleChecker
+
+STAGE = "rules"
+ROLES = ("user", "assistant", "system")
+_INDEX = re.compile(r"messages\[(\d+)\]")
+
+
+def _reason(code: str, detail: str) -> Reason:
+    return Reason(code, detail, STAGE)
+
+
+def turns(fields: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+    """(index, turn) for each well-formed turn: a mapping whose content is a string."""
+    msgs = fields.get("messages")
+    if not isinstance(msgs, list):
+        return []
+    return [(i, m) for i, m in enumerate(msgs) if isinstance(m, dict) and isinstance(m.get("content"), str)]
+
+
+def role_of(fields: dict[str, Any], name: str) -> str:
+    m = _INDEX.fullmatch(name)
+    msgs = fields.get("messages")
+    if not m or not isinstance(msgs, list):
+        return ""
+    turn = msgs[int(m.group(1))]
+    role = turn.get("role") if isinstance(turn, dict) else None
+    return role if isinstance(role, str) else ""
+
+
+def _conversation(fields: dict[str, Any]) -> list[tuple[int, str]]:
+    """(index, role) of the user and assistant turns, in order; other turns are left out."""
+    msgs = fields.get("messages")
+    if not isinstance(msgs, list):
+        return []
+    return [
+        (i, m["role"])
+        for i, m in enumerate(msgs)
+        if isinstance(m, dict) and m.get("role") in ("user", "assistant")
+    ]
+
+
+def _unknown_roles(msgs: list[Any]) -> bool:
+    return any(isinstance(m, dict) and m.get("role") not in ROLES for m in msgs)
+
+
+def rule_structure(fields: dict[str, Any], ck: RuleChecker) -> list[Reason]:
+    msgs = fields.get("messages")
+    if msgs is None:
+        return [_reason("missing_field", "messages: required for dialogue")]
+    if not isinstance(msgs, list):
+        return [_reason("wrong_type", f"messages: expected a list of turns, got {type(msgs).__name__}")]
+    if not msgs:
+        return [_reason("empty_field", "messages: no turns")]
+    out: list[Reason] = []
+    for i, turn in enumerate(msgs):
+        where = f"messages[{i}]"
+        if not isinstance(turn, dict):
+            out.append(_reason("wrong_type", f"{where}: expected an object with role and content"))
+            continue
+        role, content = turn.get("role"), turn.get("content")
+        if role is None:
+            out.append(_reason("missing_field", f"{where}.role: missing"))
+        elif not isinstance(role, str):
+            out.append(_reason("wrong_type", f"{where}.role: expected a string, got {type(role).__name__}"))
+        elif role not in ROLES:
+            out.append(_reason("bad_role", f"{where}: role {role[:20]!r}, expected user or assistant"))
+        if content is None:
+            out.append(_reason("missing_field", f"{where}.content: missing"))
+        elif not isinstance(content, str):
+            out.append(
+                _reason("wrong_type", f"{where}.content: expected a string, got {type(content).__name__}")
+            )
+        elif is_blank(content):
+            out.append(_reason("empty_turn", f"{where}: empty turn"))
+    return out
+
+
+def rule_turn_order(fields: dict[str, Any], ck: RuleChecker) -> list[Reason]:
+    msgs = fields.get("messages")
+    if not isinstance(msgs, list):
+        return []
+    out: list[Reason] = []
+    late_system = [
+        i for i, m in enumerate(msgs) if i > 0 and isinstance(m, dict) and m.get("role") == "system"
+    ]
+    if late_system:
+        out.append(_reason("bad_role", f"messages[{late_system[0]}]: a system turn is only allowed first"))
+    conv = _conversation(fields)
+    if not conv or _unknown_roles(msgs):
+        return out  # with roles we cannot read, order findings would only echo bad_role
+    if conv[0][1] == "assistant":
+        out.append(
+            _reason("starts_with_assistant", f"messages[{conv[0][0]}]: the first turn is the assistant's")
+        )
+    doubled = [b for a, b in zip(conv, conv[1:], strict=False) if a[1] == b[1]]
+    if doubled:
+        i, role = doubled[0]
+        more = f" ({len(doubled)} places)" if len(doubled) > 1 else ""
+        out.append(_reason("not_alternating", f"messages[{i}]: two {role} turns in a row{more}"))
+    if conv[-1][1] == "user":
+        out.append(_reason("ends_with_user", f"messages[{conv[-1][0]}]: the last user turn gets no answer"))
+    return out
+
+
+def rule_rounds(fields: dict[str, Any], ck: RuleChecker) -> list[Reason]:
+    """A round is a user turn answered by the next assistant turn."""
+    msgs = fields.get("messages")
+    if not isinstance(msgs, list) or not msgs or _unknown_roles(msgs):
+        return []
+    conv = _conversation(fields)
+    n = sum(1 for a, b in zip(conv, conv[1:], strict=False) if a[1] == "user" and b[1] == "assistant")
+    lo, hi = ck.rounds
+    if lo <= n <= hi:
+        return []
+    return [_reason("rounds_out_of_range", f"{n} round(s), allowed {lo}–{hi}")]
+
+
+def rule_filler(fields: dict[str, Any], ck: RuleChecker) -> list[Reason]:
+    bad = [
+        (i, m["content"])
+        for i, m in turns(fields)
+        if m.get("role") == "assistant" and not is_blank(m["content"]) and is_filler(m["content"], ck.filler)
+    ]
+    if not bad:
+        return []
+    shown = "; ".join(f"messages[{i}] {c.strip()[:30]!r}" for i, c in bad[:3])
+    return [_reason("filler_turn", f"assistant turn says nothing: {shown}")]
+
+
+def rule_self_talk(fields: dict[str, Any], ck: RuleChecker) -> list[Reason]:
+    out, previous_user = [], ""
+    for i, m in turns(fields):
+        role = m.get("role")
+        if role not in ("user", "assistant"):
+            continue
+        why = self_talk(m["content"], role, previous_user)
+        if why:
+            out.append(_reason("self_talk", f"messages[{i}]: {why}"))
+        if role == "user":
+            previous_user += "\n" + m["content"]
+    return out[:1] + ([_reason("self_talk", f"and {len(out) - 1} more turn(s)")] if len(out) > 1 else [])
+
+
+def rule_repeats(fields: dict[str, Any], ck: RuleChecker) -> list[Reason]:
+    """An assistant turn that only echoes the user turn before it."""
+    previous: tuple[str, str] | None = None
+    for i, m in turns(fields):
+        role = m.get("role")
+        if role == "assistant" and previous and previous[0] == "user" and repeats(m["content"], previous[1]):
+            return [_reason("repeats_instruction", f"messages[{i}]: repeats the user turn before it")]
+        previous = (role, m["content"]) if isinstance(role, str) else None
+    return []

@@ -1,0 +1,286 @@
+"""Text matchers behind the rule checks, with their built-in Chinese and English defaults.
+
+Pure functions over strings; the rules in `checks.py` decide which fields they look at. The defaults
+are regular expressions rather than fixed phrases so that a reworded defect ("作为一名人工智能助手，我…",
+"As an AI developed by …") is still caught, and each is anchored so that ordinary prose that shares a
+word ("an AI researcher", "a TODO list app", "XXL", "Plan A:") is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from synthpipe.lang import compact, normalize, strip_code
+
+# --- placeholders / unrendered template text (matched on the raw text with code removed) -------------
+DEFAULT_PLACEHOLDER_PATTERNS: tuple[str, ...] = (
+    r"(?<![A-Za-z])[xX]{3,}(?![A-Za-z])",  # xxx, XXX公司
+    r"×{2,}",  # ××公司
+    r"(?i)\[\s*(?:insert|your|add|enter|fill(?:\s+in)?|placeholder|put|todo|tbd)\b[^\]\n]{0,60}\](?!\()",
+    r"(?i)\[\s*(?:(?:company|product|customer|recipient|sender|first|last|full|user)\s+)?"
+    r"(?:name|date|address|phone(?: number)?|e-?mail(?: address)?|link|url|amount|number)\s*\](?!\()",
+    r"\{\{\s*[^{}\n]{1,40}?\s*\}\}|\{%[^%\n]{0,60}%\}",  # {{var}}, {% if %}
+    r"(?<![\\$A-Za-z0-9_{}])\{[A-Za-z_][A-Za-z0-9_]{0,30}\}(?!\})",  # {topic}; not ${x}, \frac{a}{b}, {{x}}
+    r"\{[\u4e00-\u9fff]{1,10}\}",  # {主题}
+    r"(?i)<\s*(?:placeholder|insert[^<>\n]{0,40}|your[ _][^<>\n]{1,30}|tbd|todo)\s*>",
+    r"<[\u4e00-\u9fff]{1,10}>",  # <公司名称>
+    # <TIME>, <COMPANY_NAME>, <first_name>; not HTML tags such as <BR> or <div>
+    r"<(?!(?:BR|HR|DIV|SPAN|HTML|BODY|HEAD|IMG|TD|TR|TH|LI|UL|OL|TABLE|SCRIPT|STYLE|META|LINK)>)[A-Z][A-Z0-9_]{2,30}(?: [A-Z0-9_]+){0,3}>",
+    r"<[a-z]+(?:_[a-z]+)+>",
+    r"\[[A-Z]{2,}(?:[ _][A-Z]{2,})*\](?!\()(?<=[A-Z]{4}\])|\$\[[^\]\n]{1,30}\]",  # [PRICE], $[amount]
+    # a date format left where a date belongs: "请于 YYYY-MM-DD 前", "by MM/DD/YYYY"
+    r"(?:于|在|截至|截止到?|\b(?:on|by|before|until|from))\s*(?:YYYY[-/.年]MM[-/.月]DD|MM/DD/YYYY|DD/MM/YYYY)",
+    # "TODO: …" or a bare "TODO" ending a line is a leftover; "a TODO app", "what does TODO mean" are not.
+    r"(?<![\w-])TODO(?=\s*[:：]|[ \t]*$)|(?<![\w-])FIXME(?![\w-])",
+    r"(?i)lorem ipsum dolor",
+    r"待补充|待填写|此处填写|在此填写|此处插入|在此插入|此处省略|请在此处|此处添加|在这里填写",
+    r"[\[［【]\s*请?(?:在此|此处)?(?:填写|插入|输入|补充|替换|添加)[^\]］】\n]{0,20}[\]］】]",
+    r"[\[［]\s*(?:你的|您的|客户|用户|公司|产品|收件人)?"
+    r"(?:姓名|名字|名称|电话(?:号码)?|手机号(?:码)?|地址|邮箱(?:地址)?|日期|时间|金额|链接|编号|订单号)\s*[\]］]",
+)
+
+# --- boilerplate: model self-talk, stock refusals, test answers (matched on normalize()d text) ---------
+DEFAULT_BOILERPLATE_PATTERNS: tuple[str, ...] = (
+    r"\bas an? (?:ai|artificial intelligence)(?: (?:language )?(?:model|assistant|chatbot|system|program|tool|product))?"
+    r"(?=\s*,|\s+(?:i|model|developed|created|trained|designed)\b)",
+    r"\bas an? (?:large )?language model\b",
+    r"\bi(?:'m| am) (?:just |only |merely )?an? (?:ai|artificial intelligence|(?:large )?language model)\b",
+    r"\bi(?: cannot| can't| can not| am unable to|'m unable to| am not able to|'m not able to| won't be able to)"
+    r" (?:help|assist|comply|fulfill)(?: you)? with (?:that|this|it|your request|the request|such requests?)\b",
+    r"\bi'm sorry,? but i(?: cannot| can't| am unable to|'m unable to) (?:help|assist|comply|fulfill)\b",
+    r"\b(?:as of|based on|according to) my (?:last )?(?:knowledge|training)(?: data)?"
+    r"(?: cutoff| cut-off| update)?\b",
+    r"\bmy (?:knowledge|training data) (?:cutoff|cut-off|only goes)\b",
+    r"\bi (?:do not|don't) have (?:personal )?(?:opinions|feelings|emotions|beliefs|personal experiences)\b",
+    r"^\s*(?:this is )?(?:a |just a )?test (?:answer|response|reply)\b",
+    r"\bthis is (?:a|just a|only a) test (?:answer|response|reply|record)?",
+    r"\b(?:i am|i'm|as) chatgpt\b",
+    # Chinese: normalize() keeps spaces, so allow optional spaces around embedded Latin words.
+    r"作为(?:一个|一名|一款)?\s*(?:ai|人工智能)\s*(?:语言模型|大模型|模型|助手|聊天机器人|产品|程序|系统|工具)?(?=\s*[，,、]|\s*我)",
+    r"作为(?:一个|一款)?(?:大型)?语言模型",
+    r"我(?:只是|是)(?:一个|一款)?\s*(?:ai|人工智能)\s*(?:语言模型|模型|助手)?(?=\s*[，,。.！!]|$|\s*没有|\s*无法|\s*不能)",
+    r"我(?:无法|不能|没法)(?:帮助|帮|协助)(?:你|您)?(?:完成|处理|回答)?(?:这个|该|此|这类)?(?:请求|问题|要求)",
+    r"(?:抱歉|对不起|很抱歉)[，,\s]*我(?:无法|不能)(?:回答|提供|协助|帮助|满足)(?:你|您)?(?:这个|该|此|这类)?(?:问题|请求|要求)",
+    r"测试(?:回答|答案|回复)",
+    r"这是一(?:个|条)测试",
+    r"(?:截至|截止|根据)(?:到)?我的(?:知识|训练)",
+    r"我的训练数据",
+    r"我没有个人(?:观点|感情|情感|意见|偏好|经历)",
+    r"我是\s*chatgpt",
+)
+
+# --- filler: an assistant turn made only of these says nothing (matched on compact()ed text) --------
+# fmt: off
+DEFAULT_FILLER_PHRASES: tuple[str, ...] = (
+    # zh acknowledgements, thanks and "anything else?"
+    "好的", "好", "好滴", "好嘞", "好吧", "好的呢", "好的呀", "嗯", "嗯嗯", "嗯呢", "哦", "噢", "哈哈", "呵呵",
+    "明白", "明白了", "我明白了", "明白您的意思", "明白你的意思", "了解", "了解了", "我了解了", "收到",
+    "知道了", "我知道了", "懂了", "我懂了", "理解", "我理解", "没问题", "当然", "当然可以", "太好了",
+    "很好", "非常好", "谢谢", "谢谢你", "谢谢您", "感谢", "感谢您", "不客气", "不用谢", "客气了",
+    "请稍等", "稍等", "请继续", "继续", "还有问题吗", "还有其他问题吗", "还有什么问题吗", "您还有其他问题吗",
+    "你还有其他问题吗", "还有什么可以帮您的吗", "还有什么可以帮你的吗", "还有什么需要帮助的吗",
+    "请问还有什么可以帮您", "请问还有什么需要", "有什么可以帮您", "有什么可以帮你",
+    "我来帮您", "我来帮你", "我可以帮您", "我可以帮你", "让我来帮您", "让我看看", "我帮您看看", "我帮您查一下",
+    "我帮你查一下", "交给我吧", "我明白您的意思了", "我明白你的意思了", "明白您的意思了", "我理解您的心情",
+    "我理解您的感受", "理解您的心情", "了",
+    # sentence-final particles, so that "明白啦", "好的呀", "收到哈" are filler too
+    "啦", "呀", "呢", "哦", "哈", "吧", "嘛", "哒", "喔", "咯", "嘞", "哟",
+    # en
+    "ok", "okay", "sure", "sure thing", "of course", "certainly", "absolutely", "alright", "all right",
+    "got it", "i see", "understood", "i understand", "noted", "great", "perfect", "cool", "awesome",
+    "sounds good", "makes sense", "that makes sense", "thanks", "thank you", "thank you so much",
+    "you're welcome", "you are welcome", "no worries", "no problem", "my pleasure", "glad to help",
+    "happy to help", "anything else", "is there anything else", "is there anything else i can help with",
+    "is there anything else i can help you with", "any other questions", "do you have any other questions",
+    "do you have any questions", "let me know", "let me know if you have any other questions",
+    "let me know if you have any questions", "hmm", "hm", "um", "uh", "ah", "oh", "wow", "indeed", "right",
+    "i can help with that", "i can help you with that", "i'd be happy to help", "i'd be glad to help",
+    "happy to help with that", "let me help you", "let me help you with that", "let me check", "let me see",
+    "let me look into that", "i'll look into it", "i understand your concern", "i understand how you feel",
+    "i hear you", "i see what you mean", "sounds good to me", "no worries at all", "not at all",
+    # intensifiers that only ever pad a filler ("thanks again", "ok then")
+    "at all", "to me", "then", "again", "so much", "very much",
+)
+# fmt: on
+
+# Speaker labels. Strong ones name a side outright; weak ones (Q/A, 问/答) only count in pairs, since a
+# lone "A:" is usually an option in a multiple-choice list.
+_USER_STRONG = r"用户|客户|顾客|提问者|user|human|customer"
+_ASSISTANT_STRONG = r"助手|客服|机器人|回答者|assistant|ai|bot|agent|chatgpt|gpt"
+_WEAK_Q = r"q|question|问"
+_WEAK_A = r"a|answer|答"
+_LINE_START = r"(?:^|\n|[。！？!?]\s*|\.\s+)[>*_#\s•·\-—–]*"
+_AFTER = r"\s*(?:说|问|答|回答|回复|\s+(?:says|said|asks|asked|replies|replied|writes))?\s*[*_]*\s*[:：]"
+_LABEL = re.compile(
+    rf"{_LINE_START}(?P<label>{_USER_STRONG}|{_ASSISTANT_STRONG}|{_WEAK_Q}|{_WEAK_A}){_AFTER}"
+    rf"|[\[【]\s*(?P<blabel>{_USER_STRONG}|{_ASSISTANT_STRONG})\s*[\]】]",
+    re.I,
+)
+_FAQ_CONTEXT = re.compile(r"faq|q\s*&\s*a|q&a|问答|常见问题|面试题|练习题|quiz|interview questions", re.I)
+# Asked for a dialogue or script, an assistant turn may rightly write several speakers' lines.
+_SCRIPT_CONTEXT = re.compile(r"对话|剧本|情景|台词|角色扮演|dialog|conversation|script|role-?play", re.I)
+# Asked for a template, placeholders are the point.
+TEMPLATE_CONTEXT = re.compile(r"模板|模版|范本|样板|填空|template|fill-in|form letter|mail merge", re.I)
+_TRANSLATION_TO = {
+    "zh": re.compile(r"英文|英语|english|日语|日文|法语|德语|韩语|西班牙语|俄语|translat", re.I),
+    "en": re.compile(
+        r"chinese|mandarin|cantonese|japanese|french|spanish|german|korean|translat|中文|汉语|pinyin", re.I
+    ),
+}
+
+
+def compile_patterns(patterns: Iterable[str]) -> list[re.Pattern[str]]:
+    return [re.compile(p, re.M) for p in patterns]
+
+
+def find_placeholders(text: str, patterns: Sequence[re.Pattern[str]]) -> list[str]:
+    prose = strip_code(text)
+    return _unique(m.group(0).strip() for p in patterns for m in p.finditer(prose))
+
+
+_QUOTED = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|「[^」\n]{1,300}」|『[^』\n]{1,300}』')
+
+
+def find_patterns(text: str, patterns: Sequence[re.Pattern[str]], skip_quoted: bool = False) -> list[str]:
+    """Matches of `patterns` (written for normalize()d text) in `text`. With `skip_quoted`, text inside
+    double quotes is left out: a quoted phrase is being talked about, not said."""
+    if skip_quoted:
+        text = _QUOTED.sub(" ", text)
+    norm = normalize(text)
+    return _unique(m.group(0).strip() for p in patterns for m in p.finditer(norm))
+
+
+def phrase_pattern(phrase: str) -> re.Pattern[str]:
+    """A user-given literal phrase as a pattern over normalize()d text: whole words for Latin phrases,
+    plain substring (spaces optional) for phrases with CJK characters, where there are no word breaks."""
+    norm = normalize(phrase)
+    if any(ord(ch) > 0x2E80 for ch in norm):
+        return re.compile(r"\s*".join(re.escape(ch) for ch in norm.replace(" ", "")))
+    # Words may be joined by spaces, hyphens or underscores: "guaranteed-returns" is "guaranteed returns".
+    parts = [re.escape(p) for p in re.split(r"[\s\-_]+", norm) if p]
+    return re.compile(r"(?<![\w])" + r"[\s\-_]+".join(parts) + r"(?![\w])")
+
+
+def is_filler(text: str, phrases: frozenset[str], max_len: int = 80) -> bool:
+    """True when `text`, without punctuation, spaces and emoji, is made only of filler phrases."""
+    s = compact(text)
+    if len(s) > max_len:
+        return False
+    if not s:
+        return True
+    longest = max(map(len, phrases))
+    reach = [True] + [False] * len(s)  # reach[i]: s[:i] splits into phrases
+    for i in range(len(s)):
+        if reach[i]:
+            for j in range(i + 1, min(len(s), i + longest) + 1):
+                if s[i:j] in phrases:
+                    reach[j] = True
+    return reach[-1]
+
+
+def speaker_labels(text: str) -> list[str]:
+    """Speaker labels in `text` (line-start "用户：", "User:", "Q:", or bracketed "[助手]"), lower-cased."""
+    prose = strip_code(text)
+    return [(m.group("label") or m.group("blabel")).lower() for m in _LABEL.finditer(prose)]
+
+
+def self_talk(content: str, role: str, previous_user: str = "") -> str | None:
+    """Why a turn looks like it writes both sides of the conversation, or None. `previous_user` is
+    what the user said so far: a request for a script or an FAQ makes speaker labels legitimate."""
+    labels = speaker_labels(content)
+    if not labels or (role == "assistant" and _SCRIPT_CONTEXT.search(previous_user)):
+        return None
+    user = [lb for lb in labels if re.fullmatch(_USER_STRONG, lb, re.I)]
+    assistant = [lb for lb in labels if re.fullmatch(_ASSISTANT_STRONG, lb, re.I)]
+    weak_q = [lb for lb in labels if re.fullmatch(_WEAK_Q, lb, re.I)]
+    weak_a = [lb for lb in labels if re.fullmatch(_WEAK_A, lb, re.I)]
+    if user and assistant:
+        return f"labels {user[0]!r} and {assistant[0]!r} in one turn"
+    if role == "assistant" and user:
+        return f"assistant turn writes a {user[0]!r} line"
+    if role == "user" and assistant:
+        return f"user turn writes an {assistant[0]!r} line"
+    if weak_q and weak_a and not (_FAQ_CONTEXT.search(previous_user) or _FAQ_CONTEXT.search(content)):
+        return f"question/answer labels {weak_q[0]!r}/{weak_a[0]!r} in one turn"
+    return None
+
+
+def repeats(answer: str, source: str, near: bool = True, fragment: bool = False) -> bool:
+    """True when `answer` is `source` again: equal after normalising away case, width, spaces and
+    punctuation, or `source` plus a short echo prefix/suffix ("问题是：…", "You asked: …"), or (with
+    `near`) a near copy by character trigrams, or (with `fragment`) most of `source` cut out of it
+    ("请解释什么是区块链" -> "什么是区块链")."""
+    a, s = compact(answer), compact(source)
+    if len(s) < 4 or not a:
+        return False
+    if a == s:
+        return True
+    if s in a and _only_echo_words(a.replace(s, "", 1)):
+        return True
+    if fragment and len(a) >= 4 and a in s and len(a) >= 0.6 * len(s):
+        return True
+    if not near or not 0.8 <= len(a) / len(s) <= 1.25:
+        return False
+    ga, gs = _trigrams(a), _trigrams(s)
+    return bool(ga and gs) and len(ga & gs) / len(ga | gs) >= 0.85
+
+
+def asks_for_other_language(instruction: str, expected: str) -> bool:
+    """True when the instruction itself asks for another language (a translation task, say)."""
+    pattern = _TRANSLATION_TO.get(expected)
+    return bool(pattern and pattern.search(instruction))
+
+
+# What an echo may add around the repeated text ("You asked: …", "问题是：…呢"), compacted.
+_ECHO_WORDS = frozenset(
+    compact(w)
+    for w in (
+        "you asked",
+        "your question is",
+        "the question is",
+        "question",
+        "q",
+        "instruction",
+        "input",
+        "prompt",
+        "answer",
+        "a",
+        "问题",
+        "问题是",
+        "你的问题是",
+        "您的问题是",
+        "你问的是",
+        "您问的是",
+        "你问",
+        "您问",
+        "指令",
+        "输入",
+        "回答",
+        "答",
+        "答案",
+        "呢",
+        "吗",
+        "啊",
+        "呀",
+        "吧",
+    )
+)
+
+
+def _only_echo_words(rest: str) -> bool:
+    if len(rest) <= 1 or rest in _ECHO_WORDS:
+        return True
+    return any(rest[:i] in _ECHO_WORDS and rest[i:] in _ECHO_WORDS for i in range(1, len(rest)))
+
+
+def _trigrams(s: str) -> set[str]:
+    return {s[i : i + 3] for i in range(len(s) - 2)}
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        if item:
+            seen.setdefault(item, None)
+    return list(seen)
