@@ -47,10 +47,10 @@ def test_embedded_model_gives_schema_valid_records_of_each_task(name: str, tmp_p
 
 def test_demo_command_yields_accepted_samples_and_resumes_for_free(tmp_path: Path) -> None:
     out = tmp_path / "demo"
-    res = CliRunner().invoke(cli, ["demo", "--out", str(out), "--count", "4", "--no-progress"])
+    res = CliRunner().invoke(cli, ["demo", "--out", str(out), "--no-progress"])
     assert res.exit_code == 0, res.output
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["counts"]["accepted"] >= 1
-    again = CliRunner().invoke(cli, ["demo", "--out", str(out), "--count", "4", "--no-progress"])
+    again = CliRunner().invoke(cli, ["demo", "--out", str(out), "--no-progress"])
     assert again.exit_code == 0
     assert "generator: 0 requests" in again.output
