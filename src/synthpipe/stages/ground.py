@@ -1,0 +1,360 @@
+"""Grounding: facts in an answer that its source documents do not contain.
+
+Purely lexical, no model and no dependency. From the answer it takes
+- numbers, with their unit when one follows (`30 days`, `5 个工作日`, `$20`, `七天`, `50%`): a number is
+  grounded when the source has the same value, and the answer's unit does not contradict the units the
+  source uses that value with (`30 hours` against a source that only says `30 days` is not grounded);
+- Latin-script terms: product codes and acronyms (`PX-200`, `VIP`), names with inner capitals (`PayPal`),
+  capitalised names that do not start a sentence (`Contoso Premium`), and in Chinese text every Latin
+  word (`北风 App`);
+- quoted terms (“最终特价”, 「…」, 《…》, "…") and Chinese names built on a name-like suffix (`金卡会员`,
+  `礼品卡`, `无忧计划`): the two Han characters before the suffix plus the suffix must occur in the source.
+
+The reference is every source document plus the record's own prompt (instruction, input, user turns), so a
+term the user brought up is not counted against the answer. Matching is case-, width- and
+space-insensitive. Deliberately missed: sentence-initial names in English, paraphrased numbers written
+as words in English ("thirty"), and Chinese terms without a name-like suffix or quotes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from synthpipe.lang import EN_FUNCTION_WORDS, has_han, normalize
+from synthpipe.recipe import GroundingConfig, Recipe
+from synthpipe.records import Reason, Record
+
+STAGE = "ground"
+
+# --- units ------------------------------------------------------------------------------------------
+_UNITS: dict[str, str] = {}
+for _canon, _names in {
+    "day": "day days d 天 日",
+    "business_day": "business-day business-days working-day working-days 工作日 个工作日",
+    "hour": "hour hours hr hrs h 小时 个小时 钟头",
+    "minute": "minute minutes min mins 分钟",
+    "second": "second seconds sec secs s 秒",
+    "week": "week weeks wk 周 星期 个星期 礼拜",
+    "month": "month months mo 个月 月",
+    "year": "year years yr yrs 年",
+    "%": "% ％ percent per-cent 成",
+    "usd": "$ usd dollar dollars 美元 美金",
+    "cny": "¥ ￥ rmb cny yuan 元 块 块钱 人民币",
+    "eur": "€ eur euro euros 欧元",
+    "gbp": "£ gbp pound pounds 英镑",
+    "time": "time times 次 回",
+    "item": "item items piece pieces 件",
+    "kg": "kg kilogram kilograms 公斤 千克",
+    "g": "g gram grams 克",
+    "km": "km kilometre kilometres kilometer kilometers 公里 千米",
+    "m": "m metre metres meter meters 米",
+    "cm": "cm 厘米",
+    "gb": "gb 吉",
+    "mb": "mb 兆",
+    "x": "x 倍",
+    "discount": "折",
+    "age": "岁",
+}.items():
+    for _n in _names.split():
+        _UNITS[_n] = _canon
+
+_CJK_UNITS = sorted((u for u in _UNITS if has_han(u)), key=len, reverse=True)
+_CJK_UNIT_RE = "|".join(map(re.escape, _CJK_UNITS))
+_LATIN_UNIT_RE = r"(?:business|working)[ -]days?|[a-z]+"
+_CURRENCY = "$¥￥€£"
+_NUMBER = re.compile(
+    rf"(?P<cur>[{re.escape(_CURRENCY)}])?\s?"
+    r"(?<![\w.\-/:])(?P<num>\d+(?:-\d+){2,}|\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?"
+    rf"(?:\s?(?P<unit>%|％|{_CJK_UNIT_RE}|(?:{_LATIN_UNIT_RE})\b))?",
+    re.IGNORECASE,
+)
+_CN_DIGITS = dict(zip("零〇一二两三四五六七八九", (0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
+_CN_MULT = {"十": 10, "百": 100, "千": 1000, "万": 10_000}
+_CN_NUMBER = re.compile(
+    rf"(?:百分之(?P<pct>[零〇一二两三四五六七八九十百]+))|(?P<num>[零〇一二两三四五六七八九十百千万]+)(?P<unit>{_CJK_UNIT_RE})"
+)
+_LIST_MARKER = re.compile(
+    r"(?:^\s*|(?<=[.!?:;。！？：；])\s*)(?:\d{1,2}|[a-z])[.)、．](?!\d)\s*", re.MULTILINE | re.I
+)
+
+# --- terms ------------------------------------------------------------------------------------------
+_LATIN_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#]*(?:[-_.'’/&][A-Za-z0-9+#]+)*")
+_CAPS_WORDS = "i i'm i'll i've i'd ok okay mr mrs ms dr hi hello dear thanks yes no please"
+_COMMON_CAPS = frozenset(_CAPS_WORDS.split())
+_COMMON_LATIN_IN_ZH = frozenset(["ok", "okay", "app", "apps", "id", "email", "e-mail", "wifi", "wi-fi"])
+_QUOTED = re.compile(r"[“「『《‘\"]([^”」』》’\"\n]{1,40})[”」』》’\"]")
+_NAME_SUFFIXES = "会员 计划 套餐 公司 集团 银行 保险 基金 协议 条款 认证 中心 热线 积分 卡 券 险".split()  # noqa: SIM905
+_SUFFIX = re.compile("|".join(_NAME_SUFFIXES))
+_PREFIX = re.compile(r"[\u4e00-\u9fff]{1,2}$")
+# Characters that end a name when met going backwards (的金卡 -> 金卡), and verbs that often precede a
+# suffix word without naming anything (申请会员, 使用礼品卡 -> 礼品卡 is still checked via its own prefix).
+_NAME_BREAK = re.compile("[的了在和与或是用等及我你您他她们这那个张份种把将被给到从对为以有可请]")
+_NOT_A_NAME = frozenset(
+    "申请 成为 加入 办理 使用 选择 购买 开通 注册 联系 拨打 提供 享受 领取 获得 查看 登录 升级 取消 兑换 需要 已经 "  # noqa: SIM905
+    "没有 相关 任何 所有 其他 普通 一张 每张".split()
+)
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+@dataclass(slots=True)
+class Reference:
+    """What an answer may draw on, pre-digested for lookups."""
+
+    text: str  # normalized, spaces removed between Han characters
+    numbers: dict[str, set[str | None]] = field(default_factory=dict)
+    bigrams: frozenset[str] = frozenset()
+    words: frozenset[str] = frozenset()
+
+
+def _num_value(num: str, frac: str | None) -> str:
+    if "-" in num:  # a phone number or a date: compared whole
+        return num
+    whole = num.replace(",", "").lstrip("0") or "0"
+    frac = (frac or "").rstrip("0")
+    return f"{whole}.{frac}" if frac else whole
+
+
+def cn_numeral(text: str) -> int | None:
+    """Value of a Chinese numeral (`三十`, `十五`, `两百`, `一百零五`, `一万二千`), or None if it is not one."""
+    if any(ch not in _CN_DIGITS and ch not in _CN_MULT for ch in text):
+        return None
+    if not any(ch in _CN_MULT for ch in text):  # 二〇二四: digit by digit
+        return int("".join(str(_CN_DIGITS[ch]) for ch in text))
+    total, section, digit = 0, 0, 0
+    for ch in text:
+        if ch in _CN_DIGITS:
+            digit = _CN_DIGITS[ch]  # 零 only marks a gap (一百零五)
+        elif _CN_MULT[ch] == 10_000:
+            total = (total + section + digit) * 10_000
+            section, digit = 0, 0
+        else:
+            section += (digit or 1) * _CN_MULT[ch]
+            digit = 0
+    return total + section + digit
+
+
+def _unit(raw: str | None, currency: str | None) -> str | None:
+    if currency:
+        return _UNITS.get(currency)
+    if not raw:
+        return None
+    key = normalize(raw).replace(" ", "-")
+    return _UNITS.get(key)
+
+
+def extract_numbers(text: str) -> list[tuple[str, str | None, str]]:
+    """(value, canonical unit or None, as written) for every number in `text`, list markers excepted.
+    A number glued to letters that are no unit (`4K`, `PX200`) is a code and left to `extract_terms`."""
+    body = _LIST_MARKER.sub(" ", text)
+    out = []
+    for m in _NUMBER.finditer(body):
+        unit = _unit(m["unit"], m["cur"])
+        after = body[m.end("frac") if m["frac"] else m.end("num") :][:1]
+        if unit is None and after.isascii() and after.isalpha():
+            continue
+        written = m.group(0) if unit else body[m.start() : m.end("frac") if m["frac"] else m.end("num")]
+        out.append((_num_value(m["num"], m["frac"]), unit, written.strip()))
+    for m in _CN_NUMBER.finditer(body):
+        value = cn_numeral(m["pct"] or m["num"])
+        # 一个 / 一下 / 一天: "one" is everywhere in Chinese prose and says nothing checkable
+        if value is not None and value > 1:
+            out.append((str(value), "%" if m["pct"] else _unit(m["unit"], None), m.group(0)))
+    return out
+
+
+def _starts_sentence(text: str, pos: int) -> bool:
+    i = pos - 1
+    while i >= 0 and text[i] in " \t\"'“‘(（*-•#>":
+        i -= 1
+    return i < 0 or text[i] in ".!?。！？:：;；\n"
+
+
+def _is_termy(tok: str) -> bool:
+    """Looks like a code, acronym or brand whatever its position: VIP, PX-200, PayPal, 4K."""
+    letters = [c for c in tok if c.isalpha()]
+    if not letters:
+        return False
+    if len(letters) >= 2 and all(c.isupper() for c in letters):
+        return True
+    if any(c.isdigit() for c in tok):
+        return True
+    return any(c.isupper() for c in tok[1:])
+
+
+def _is_measure(tok: str) -> bool:
+    """`5GB`, `30days`: a number with a unit, which `extract_numbers` checks."""
+    m = re.fullmatch(r"\d+(?:\.\d+)?([A-Za-z]+)", tok)
+    return bool(m and m.group(1).lower() in _UNITS)
+
+
+def extract_terms(text: str) -> list[str]:
+    """Latin-script names and codes, quoted terms and Chinese suffix names (see the module docstring)."""
+    terms: list[str] = []
+    zh = len(_HAN_RUN.findall(text)) > 0 and sum(map(len, _HAN_RUN.findall(text))) >= 4
+    phrase: list[str] = []
+    last_end = -1
+
+    def flush() -> None:
+        if phrase:
+            terms.append(" ".join(phrase))
+            phrase.clear()
+
+    for m in _LATIN_TOKEN.finditer(text):
+        tok = re.sub(r"['’]s$", "", m.group(0))  # Northwind's -> Northwind
+        if not any(c.isalpha() for c in tok) or _is_measure(tok):
+            flush()
+            continue
+        low = tok.lower()
+        if zh:
+            is_term = low not in _COMMON_LATIN_IN_ZH
+        elif low in _COMMON_CAPS:
+            is_term = False
+        else:
+            initial = _starts_sentence(text, m.start())
+            capital = tok[0].isupper() and low not in EN_FUNCTION_WORDS
+            is_term = _is_termy(tok) or (capital and not initial)
+        joined = phrase and text[last_end : m.start()] == " "
+        if is_term:
+            if not joined:
+                flush()
+            phrase.append(tok)
+        else:
+            flush()
+        last_end = m.end()
+    flush()
+    for m in _QUOTED.finditer(text):
+        inner = m.group(1).strip()
+        if inner and (has_han(inner) or len(inner.split()) <= 4):
+            terms.append(inner)
+    for m in _SUFFIX.finditer(text):
+        before = _PREFIX.search(text, max(0, m.start() - 2), m.start())
+        prefix = _NAME_BREAK.split(before.group(0))[-1] if before else ""
+        if prefix and prefix not in _NOT_A_NAME:
+            terms.append(prefix + m.group(0))
+    seen: set[str] = set()
+    return [t for t in terms if not (t.lower() in seen or seen.add(t.lower()))]  # type: ignore[func-returns-value]
+
+
+def _squash(text: str) -> str:
+    """normalize(), and no spaces between Han characters ("北风 App" keeps its one space)."""
+    t = normalize(text)
+    return re.sub(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])", "", t)
+
+
+def han_bigrams(text: str) -> set[str]:
+    return {run[i : i + 2] for run in _HAN_RUN.findall(text) for i in range(len(run) - 1)}
+
+
+def build_reference(texts: list[str]) -> Reference:
+    joined = "\n".join(texts)
+    numbers: dict[str, set[str | None]] = {}
+    for value, unit, _ in extract_numbers(joined):
+        numbers.setdefault(value, set()).add(unit)
+    words = frozenset(w.lower() for w in _LATIN_TOKEN.findall(joined))
+    return Reference(_squash(joined), numbers, frozenset(han_bigrams(joined)), words)
+
+
+def _contains(ref: Reference, term: str) -> bool:
+    t = _squash(term)
+    if not t:
+        return True
+    pat = re.compile(r"(?<![a-z0-9])" + re.escape(t) + r"(?![a-z0-9])")
+    if pat.search(ref.text):
+        return True
+    # plural / singular of an English name ("Plans" for "Plan")
+    return bool(
+        t.endswith("s") and re.search(r"(?<![a-z0-9])" + re.escape(t[:-1]) + r"(?![a-z0-9])", ref.text)
+    )
+
+
+@dataclass(slots=True)
+class GroundingResult:
+    unsupported: list[str]
+    coverage: float  # share of the answer's words and Han bigrams that occur in the reference
+
+    def to_json(self) -> dict[str, Any]:
+        return {"unsupported": self.unsupported, "coverage": round(self.coverage, 3)}
+
+
+def check_grounding(answer: str, ref: Reference, prompt: Reference | None = None) -> GroundingResult:
+    """What in `answer` neither the source reference nor (optionally) the record's own prompt supports."""
+    refs = [ref] if prompt is None else [ref, prompt]
+    numbers: list[str] = []
+    for value, unit, written in extract_numbers(answer):
+        units = set().union(*(r.numbers.get(value, set()) for r in refs))
+        if not any(value in r.numbers for r in refs):
+            numbers.append(written)
+        elif unit is not None and None not in units and unit not in units:
+            shown = ", ".join(sorted(u for u in units if u))
+            numbers.append(f"{written} (source: {value} {shown})")
+    found = extract_terms(answer)
+    original = {t.lower(): t for t in found}
+    terms = [t.lower() for t in found if not any(_contains(r, t) for r in refs)]
+    # one invented name is one finding: drop 金卡 when 金卡会员 is reported too
+    terms = [t for t in terms if not any(t != o and t in o for o in terms)]
+    unsupported = list(dict.fromkeys(numbers)) + [original[t] for t in dict.fromkeys(terms)]
+    words = [w.lower() for w in _LATIN_TOKEN.findall(answer) if w.lower() not in EN_FUNCTION_WORDS]
+    grams = list(han_bigrams(answer))
+    total = len(words) + len(grams)
+    hits = sum(any(w in r.words for r in refs) for w in words) + sum(
+        any(g in r.bigrams for r in refs) for g in grams
+    )
+    return GroundingResult(unsupported, hits / total if total else 1.0)
+
+
+def prompt_texts(rec: Record) -> list[str]:
+    """The parts of a record the user wrote: they may be repeated in the answer without a source."""
+    f = rec.fields
+    if rec.task == "dialogue":
+        msgs = f.get("messages") if isinstance(f.get("messages"), list) else []
+        return [
+            str(m.get("content", "")) for m in msgs if isinstance(m, dict) and m.get("role") != "assistant"
+        ]
+    return [v for k in ("instruction", "input") if isinstance(v := f.get(k), str)]
+
+
+def answer_text(rec: Record) -> str:
+    f = rec.fields
+    if rec.task == "dialogue":
+        msgs = f.get("messages") if isinstance(f.get("messages"), list) else []
+        return "\n".join(
+            str(m.get("content", "")) for m in msgs if isinstance(m, dict) and m.get("role") == "assistant"
+        )
+    if rec.task == "classify":
+        return ""  # a classify text is an example input, not a claim about the source
+    out = f.get("output")
+    return out if isinstance(out, str) else ""
+
+
+class GroundingStage:
+    """Flags (or rejects, per `grounding.action`) answers with more than `max_unsupported` unsupported facts."""
+
+    def __init__(self, config: GroundingConfig, sources: list[str]) -> None:
+        self.config = config
+        self.sources = sources
+        self._base = build_reference(sources)
+
+    @classmethod
+    def from_recipe(cls, recipe: Recipe) -> GroundingStage | None:
+        if not recipe.grounding.enabled or not recipe.source_texts or recipe.task == "classify":
+            return None
+        return cls(recipe.grounding, recipe.source_texts)
+
+    def prompt_reference(self, rec: Record) -> Reference | None:
+        """The record's own prompt, digested apart so a long source is digested only once per run."""
+        extra = prompt_texts(rec)
+        return build_reference(extra) if extra else None
+
+    async def __call__(self, rec: Record) -> None:
+        answer = answer_text(rec)
+        if not answer.strip():
+            return
+        result = check_grounding(answer, self._base, self.prompt_reference(rec))
+        rec.meta.scores["grounding"] = result.to_json()
+        if len(result.unsupported) > self.config.max_unsupported:
+            shown = ", ".join(repr(u[:40]) for u in result.unsupported[:5])
+            more = f" (+{len(result.unsupported) - 5} more)" if len(result.unsupported) > 5 else ""
+            reason = Reason("ungrounded", f"not in the source: {shown}{more}", STAGE)
+            (rec.meta.reasons if self.config.action == "reject" else rec.meta.flags).append(reason)

@@ -1,0 +1,196 @@
+"""LLM judge: a rubric scored 1–5 per criterion under a JSON schema, by one or more judge models.
+
+Each judge returns an integer per criterion and a short reason; a judge's overall is the mean of its
+criteria (computed here, not asked for: small models do not average reliably). Several judges are
+combined per `judge.aggregation`:
+- mean: the mean of the judges' overalls must reach the threshold;
+- min: every judge's overall must reach it (the strictest judge decides);
+- majority: more than half of the judges must reach it; a tie is settled by the mean.
+The criteria are the recipe's, plus `task` (points specific to the task kind and `judge.task_points`)
+and, when the recipe has source documents, `faithfulness` to the source shown in the prompt.
+
+A judge whose answer cannot be read is dropped from the vote with a `judge_unparseable` flag and its raw
+text kept in meta.extra["judge_raw"]; when no judge can be read the record is rejected with that code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from statistics import mean
+from typing import TYPE_CHECKING, Any
+
+from synthpipe.backends import options_from_spec
+from synthpipe.backends.base import Messages
+from synthpipe.errors import RecipeError
+from synthpipe.prompts.render import render_template
+from synthpipe.records import Reason, Record
+from synthpipe.stages.context import record_parts, source_passage
+from synthpipe.tasks.base import ParseError, load_json_object
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from synthpipe.cache import CachedModel
+    from synthpipe.recipe import Recipe
+
+STAGE = "judge"
+SCORES = [1, 2, 3, 4, 5]
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,39}$")
+
+
+def criteria_for(recipe: Recipe) -> list[str]:
+    names = list(dict.fromkeys([*recipe.judge.criteria, "task"]))
+    if recipe.source_texts and "faithfulness" not in names:
+        names.append("faithfulness")
+    for i, name in enumerate(recipe.judge.criteria):
+        if not _NAME.match(name) or name in ("reason", "overall"):
+            raise RecipeError(
+                recipe.path or recipe.name,
+                f"criterion {name!r} cannot be a JSON score key",
+                "use a short snake_case name other than reason/overall",
+                field=f"judge.criteria[{i}]",
+            )
+    return names
+
+
+def judge_schema(criteria: list[str]) -> dict[str, Any]:
+    # Scores first and the reason last: a reply cut off by max_tokens then still holds every score.
+    props: dict[str, Any] = {c: {"type": "integer", "enum": SCORES} for c in criteria}
+    props["reason"] = {"type": "string"}
+    return {
+        "type": "object",
+        "properties": props,
+        "required": [*criteria, "reason"],
+        "additionalProperties": False,
+    }
+
+
+def judge_messages(recipe: Recipe, rec: Record, criteria: list[str]) -> Messages:
+    user = render_template(
+        recipe.language,
+        "judge",
+        task=rec.task,
+        description=recipe.description,
+        role=recipe.role,
+        constraints=recipe.constraints.model_dump(),
+        labels=recipe.labels if rec.task == "classify" else [],
+        criteria=criteria,
+        task_points=recipe.judge.task_points,
+        source=source_passage(recipe.source_texts, rec),
+        parts=record_parts(rec),
+    )
+    return [{"role": "user", "content": user}]
+
+
+def _score(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        if not re.fullmatch(r"[1-5](?:\.0+)?", value):
+            return None
+        value = float(value)
+    if isinstance(value, int | float) and 1 <= value <= 5 and float(value).is_integer():
+        return int(value)
+    return None
+
+
+def parse_verdict(text: str, criteria: list[str]) -> dict[str, Any]:
+    """{criterion: int, ..., "reason": str}, or ParseError. A reply truncated inside the reason is kept
+    when every score is already there."""
+    try:
+        obj = load_json_object(text)
+    except ParseError:
+        obj = {}
+        for c in criteria:
+            m = re.search(rf'"{re.escape(c)}"\s*:\s*"?([1-5])\b', text)
+            if m:
+                obj[c] = int(m.group(1))
+        if len(obj) < len(criteria):
+            raise ParseError("judge_unparseable", "not a JSON object with the scores") from None
+        m = re.search(r'"reason"\s*:\s*"((?:[^"\\]|\\.)*)', text)
+        obj["reason"] = (m.group(1) if m else "") + " …"
+    out: dict[str, Any] = {}
+    for c in criteria:
+        s = _score(obj.get(c))
+        if s is None:
+            got = json.dumps(obj.get(c), ensure_ascii=False)[:20] if c in obj else "nothing"
+            raise ParseError("judge_unparseable", f"{c}: expected an integer 1-5, got {got}")
+        out[c] = s
+    reason = obj.get("reason")
+    out["reason"] = reason.strip()[:500] if isinstance(reason, str) else ""
+    out["overall"] = round(mean(out[c] for c in criteria), 3)
+    return out
+
+
+def aggregate(
+    verdicts: dict[str, dict[str, Any]], criteria: list[str], how: str, threshold: float
+) -> tuple[dict[str, Any], bool]:
+    """Combine the judges' verdicts into the record's judge scores and a pass/fail decision."""
+    overalls = [v["overall"] for v in verdicts.values()]
+    pick = min if how == "min" else mean
+    combined: dict[str, Any] = {c: round(pick(v[c] for v in verdicts.values()), 3) for c in criteria}
+    combined["overall"] = round(pick(overalls), 3)
+    if how == "majority":
+        yes = sum(o >= threshold for o in overalls)
+        passed = yes * 2 > len(overalls) or (yes * 2 == len(overalls) and combined["overall"] >= threshold)
+        combined["votes"] = f"{yes}/{len(overalls)}"
+    else:
+        passed = combined["overall"] >= threshold
+    worst = min(verdicts.items(), key=lambda kv: kv[1]["overall"])
+    combined["reason"] = worst[1]["reason"]
+    combined["aggregation"] = how
+    combined["by_model"] = verdicts
+    return combined, passed
+
+
+class JudgeStage:
+    """Scores a record with every judge model; rejects `judge_low_score` below `threshold`."""
+
+    def __init__(
+        self, recipe: Recipe, get_model: Callable[[str], CachedModel], threshold: float | None = None
+    ) -> None:
+        self.recipe = recipe
+        self.cfg = recipe.judge
+        self.threshold = self.cfg.threshold if threshold is None else threshold
+        self.criteria = criteria_for(recipe)
+        self.schema = judge_schema(self.criteria)
+        self.models = {name: get_model(name) for name in self.cfg.models}
+
+    async def _ask(self, name: str, messages: Messages) -> tuple[str, dict[str, Any] | str]:
+        model = self.models[name]
+        completion = await model.chat(messages, self.schema, options_from_spec(self.recipe.models[name]))
+        try:
+            return name, parse_verdict(completion.text, self.criteria)
+        except ParseError as exc:
+            return name, f"{exc.detail} — raw: {completion.text[:2000]}"
+
+    async def __call__(self, rec: Record) -> None:
+        if not rec.ok:
+            return
+        messages = judge_messages(self.recipe, rec, self.criteria)
+        answers = await asyncio.gather(*(self._ask(name, messages) for name in self.models))
+        verdicts = {name: v for name, v in answers if isinstance(v, dict)}
+        failed = {name: v for name, v in answers if isinstance(v, str)}
+        if failed:
+            rec.meta.extra["judge_raw"] = failed
+        if not verdicts:
+            detail = "; ".join(f"{n}: {v.split(' — raw:')[0]}" for n, v in failed.items())
+            rec.meta.reasons.append(Reason("judge_unparseable", detail, STAGE))
+            return
+        for name in failed:
+            rec.meta.flags.append(
+                Reason("judge_unparseable", f"judge {name} unreadable, left out of the vote", STAGE)
+            )
+        scores, passed = aggregate(verdicts, self.criteria, self.cfg.aggregation, self.threshold)
+        rec.meta.scores["judge"] = scores
+        rec.meta.scores["overall"] = scores["overall"]
+        if not passed:
+            votes = f", votes {scores['votes']}" if "votes" in scores else ""
+            detail = (
+                f"overall {scores['overall']:.2f} < {self.threshold:g} ({self.cfg.aggregation} of "
+                f"{', '.join(verdicts)}{votes}): {scores['reason'] or 'no reason given'}"
+            )
+            rec.meta.reasons.append(Reason("judge_low_score", detail, STAGE))
