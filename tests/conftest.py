@@ -9,6 +9,8 @@ import yaml
 
 from synthpipe.recipe import Recipe, load_recipe
 
+from .llama_server import llama_server_url  # noqa: F401  (session fixture for every test module)
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "src" / "synthpipe" / "examples"
 
 
@@ -33,22 +35,38 @@ def write_recipe(tmp_path: Path):
 
 
 _QA = [
-    ("How many days do I have to return a jacket after delivery?",
-     "You can return it within 30 days of delivery, unused and in its original packaging, for a full refund."),
-    ("Where does my refund go once the warehouse gets my parcel?",
-     "Refunds go back to the original payment method within 5 business days after the item arrives."),
-    ("Can I swap hiking boots for a bigger size?",
-     "Yes. A size exchange is free and can be requested once per order in the Northwind app."),
-    ("My tent pole arrived snapped. What now?",
-     "Report damaged items within 7 days of delivery with a photo and a replacement is sent at no cost."),
-    ("Is return shipping free if I use my own courier?",
-     "No. Only returns sent with the prepaid Northwind label are free; your own carrier is at your cost."),
-    ("I paid with a gift card. How am I refunded?",
-     "Purchases made with a gift card are refunded as store credit rather than cash."),
-    ("Are final sale items returnable?",
-     "Items marked final sale cannot be returned; other sale items follow the normal 30-day policy."),
-    ("How do I start a return from my phone?",
-     "Open the order in the Northwind app, choose Return items, and a prepaid label arrives by email."),
+    (
+        "How many days do I have to return a jacket after delivery?",
+        "You can return it within 30 days of delivery, unused and in its original packaging, for a full refund.",
+    ),
+    (
+        "Where does my refund go once the warehouse gets my parcel?",
+        "Refunds go back to the original payment method within 5 business days after the item arrives.",
+    ),
+    (
+        "Can I swap hiking boots for a bigger size?",
+        "Yes. A size exchange is free and can be requested once per order in the Northwind app.",
+    ),
+    (
+        "My tent pole arrived snapped. What now?",
+        "Report damaged items within 7 days of delivery with a photo and a replacement is sent at no cost.",
+    ),
+    (
+        "Is return shipping free if I use my own courier?",
+        "No. Only returns sent with the prepaid Northwind label are free; your own carrier is at your cost.",
+    ),
+    (
+        "I paid with a gift card. How am I refunded?",
+        "Purchases made with a gift card are refunded as store credit rather than cash.",
+    ),
+    (
+        "Are final sale items returnable?",
+        "Items marked final sale cannot be returned; other sale items follow the normal 30-day policy.",
+    ),
+    (
+        "How do I start a return from my phone?",
+        "Open the order in the Northwind app, choose Return items, and a prepaid label arrives by email.",
+    ),
 ]
 
 

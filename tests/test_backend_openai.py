@@ -14,7 +14,6 @@ from synthpipe.backends.base import GenOptions
 from synthpipe.backends.openai import OpenAIBackend
 from synthpipe.errors import RequestRejected
 from synthpipe.recipe import ModelSpec
-from tests.llama_server import llama_server_url  # noqa: F401  (session fixture)
 
 pytestmark = pytest.mark.server
 
@@ -34,7 +33,7 @@ OPTS = GenOptions(temperature=0.2, top_p=0.9, max_tokens=96, seed=1)
 
 
 @pytest.fixture
-async def make(llama_server_url: str) -> AsyncIterator[Callable[..., OpenAIBackend]]:  # noqa: F811
+async def make(llama_server_url: str) -> AsyncIterator[Callable[..., OpenAIBackend]]:
     made: list[OpenAIBackend] = []
 
     def build(**fields: Any) -> OpenAIBackend:

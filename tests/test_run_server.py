@@ -11,14 +11,13 @@ from click.testing import CliRunner
 from synthpipe.cli import cli
 
 from .conftest import EXAMPLES
-from .llama_server import llama_server_url  # noqa: F401
 
 pytestmark = pytest.mark.server
 
 
 def test_run_with_model_and_base_url_uses_the_server_and_resumes(
     llama_server_url: str, tmp_path: Path
-) -> None:  # noqa: F811
+) -> None:
     out = tmp_path / "out"
     args = [
         "run",

@@ -71,10 +71,8 @@ class Pipeline:
         return self.models[name]
 
     def _quality_stages(self) -> list[QualityStage]:
-        try:
-            from synthpipe.stages.quality import build_quality_stages
-        except ImportError:  # TODO(lead): remove once stages/quality.py lands
-            return []
+        from synthpipe.stages.quality import build_quality_stages
+
         return build_quality_stages(self.recipe, self.model)
 
     def _checker(self) -> Any:
@@ -263,10 +261,8 @@ class Pipeline:
         return manifest
 
     def _write_report(self, manifest: dict[str, Any]) -> None:
-        try:
-            from synthpipe.report import write_report
-        except ImportError:  # TODO(lead): remove once report.py lands
-            return
+        from synthpipe.report import write_report
+
         write_report(
             self.out.path, list(self.out.records("accepted")), list(self.out.records("rejected")), manifest
         )

@@ -116,6 +116,8 @@ class JudgeConfig(_Strict):
     threshold: float = Field(3.5, ge=1, le=5)
     aggregation: Literal["mean", "min", "majority"] = "mean"
     criteria: list[str] = Field(default_factory=lambda: ["accuracy", "structure", "fabrication", "style"])
+    task_points: list[str] = Field(default_factory=list,
+                                   description="task-specific points the judge checks, scored as `task`")
 
 
 class AgreementConfig(_Strict):
@@ -142,6 +144,11 @@ class DedupConfig(_Strict):
     embedding_threshold: float = Field(0.92, gt=0, le=1)
     embedding_model: str | None = Field(
         None, description="name under `models:` for /v1/embeddings; else local"
+    )
+    word_ngram: int = Field(1, ge=1, le=9, description="MinHash shingles: word n-grams (non-CJK text)")
+    char_ngram: int = Field(2, ge=1, le=9, description="MinHash shingles: character n-grams (Chinese/Japanese)")
+    against: list[str] = Field(
+        default_factory=list, description="files of already accepted records (JSONL…) to dedup against"
     )
 
 

@@ -57,6 +57,9 @@ class EmbeddedBackend:
 
     _models: dict[str, Any] = {}
     _load_lock = threading.Lock()
+    _decode_locks: dict[
+        str, threading.Lock
+    ] = {}  # one per loaded model: llama.cpp contexts are not reentrant
 
     def __init__(
         self,
@@ -70,7 +73,7 @@ class EmbeddedBackend:
         self.n_ctx = n_ctx
         self.n_threads = n_threads or max(1, min(4, os.cpu_count() or 1))
         self.max_in_flight = 1  # llama.cpp decodes one sequence at a time here
-        self._lock = asyncio.Lock()
+        self._key = f"{self.path}:{self.n_ctx}"
 
     @property
     def identity(self) -> dict[str, Any]:
@@ -83,7 +86,7 @@ class EmbeddedBackend:
         }
 
     def _llama(self) -> Any:
-        key = f"{self.path}:{self.n_ctx}"
+        key = self._key
         with self._load_lock:
             if key not in self._models:
                 try:

@@ -18,20 +18,13 @@ def cli() -> None:
 
 def _register() -> None:
     from synthpipe.cli.cache import cache
+    from synthpipe.cli.check import check
+    from synthpipe.cli.dedup import dedup
+    from synthpipe.cli.judge import judge
     from synthpipe.cli.run import demo, init, prompts, run
 
-    for cmd in (run, demo, init, prompts, cache):
+    for cmd in (run, demo, init, prompts, check, judge, dedup, cache):
         cli.add_command(cmd)
-    for module, name in (
-        ("synthpipe.cli.check", "check"),
-        ("synthpipe.cli.dedup", "dedup"),
-        ("synthpipe.cli.judge", "judge"),
-    ):
-        try:  # TODO(lead): import directly once every command module has landed
-            mod = __import__(module, fromlist=[name])
-        except ImportError:
-            continue
-        cli.add_command(getattr(mod, name))
 
 
 _register()

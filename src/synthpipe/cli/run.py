@@ -173,10 +173,8 @@ def prompts(recipe_path: str, n: int, as_json: bool) -> None:
         click.echo(f"===== candidate {it.index}  {json.dumps(it.variation, ensure_ascii=False)}")
         for m in it.messages:
             click.echo(f"--- {m['role']}\n{m['content']}")
-    try:
-        from synthpipe.stages.quality import describe_prompts
-    except ImportError:  # TODO(lead): remove once stages/quality.py lands
-        return
+    from synthpipe.stages.quality import describe_prompts
+
     for title, messages in describe_prompts(recipe, items[0]):
         click.echo(f"===== {title}")
         for m in messages:
