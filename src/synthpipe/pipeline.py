@@ -20,6 +20,7 @@ from synthpipe.backends import Backend, make_backend, options_from_spec
 from synthpipe.cache import CachedModel, ResponseCache
 from synthpipe.errors import BackendError
 from synthpipe.outputs import RunDir, atomic_write_json, atomic_write_text
+from synthpipe.progress import RunProgress
 from synthpipe.prompts.plan import Planner
 from synthpipe.recipe import Recipe
 from synthpipe.records import Meta, Reason, Record
@@ -115,10 +116,11 @@ class Pipeline:
             self.quality = self._quality_stages()
             self.gen_options = options_from_spec(self.recipe.models["generator"])
             self._write_manifest(started, "running")
-            from synthpipe.progress import RunProgress
-
             self.progress = RunProgress(
-                total=self.count, done=self.count - len(todo), enabled=self.progress_enabled
+                total=self.count,
+                done=self.count - len(todo),
+                stats=self.live_stats,
+                enabled=self.progress_enabled,
             )
             indices = iter(todo)
             workers = max(1, min(gen.backend.max_in_flight, len(todo)))
@@ -142,7 +144,7 @@ class Pipeline:
                     rec.meta.reasons.append(dup)
                     outcome = "rejected"
             self.out.write(outcome, rec)
-            self.progress.advance(self.live_stats())
+            self.progress.advance()
 
     async def _process(self, i: int) -> tuple[str, Record]:
         rec = Record(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 from rich.console import Console
@@ -11,7 +12,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 
 class RunProgress:
-    def __init__(self, total: int, done: int, enabled: bool | None = None) -> None:
+    def __init__(
+        self, total: int, done: int, stats: Callable[[], dict[str, Any]], enabled: bool | None = None
+    ) -> None:
+        self.stats = stats
         self.enabled = sys.stderr.isatty() if enabled is None else enabled
         self.console = Console(stderr=True)
         self.total = total
@@ -37,18 +41,18 @@ class RunProgress:
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self.refresh({}, force=True)
+        self.refresh()
         self._progress.stop()
 
-    def advance(self, stats: dict[str, Any]) -> None:
+    def advance(self) -> None:
         self.completed += 1
-        self.refresh(stats)
+        if time.monotonic() - self._last >= 0.2:
+            self.refresh()
 
-    def refresh(self, stats: dict[str, Any], force: bool = False) -> None:
-        now = time.monotonic()
-        if not force and now - self._last < 0.2:
-            return
-        self._last = now
+    def refresh(self) -> None:
+        """Redraw; the stats are gathered only here, not for every record."""
+        now = self._last = time.monotonic()
+        stats = self.stats()
         elapsed = max(now - self.start, 1e-6)
         rate = f"{(self.completed - self._base) / elapsed:.1f} rec/s"
         parts = []
