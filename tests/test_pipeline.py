@@ -155,3 +155,16 @@ def test_a_copy_of_a_few_shot_example_is_rejected_as_duplicate(write_recipe, tmp
     dup = _lines(tmp_path / "o" / "rejected.jsonl")[0]
     assert dup["meta"]["reasons"][0]["code"] == "duplicate_exact"
     assert "seed-0" in dup["meta"]["reasons"][0]["detail"]
+
+
+def test_dedup_against_the_pool_rejects_what_the_pool_already_has(write_recipe, tmp_path: Path) -> None:
+    pool = tmp_path / "pool.jsonl"
+    pool.write_text(json.dumps(qa(2)) + "\n", encoding="utf-8")
+    _, recipe = write_recipe(count=2, dedup={"against": ["pool.jsonl"]})
+    manifest = _run(
+        recipe, tmp_path / "o", FakeBackend([qa(2, output=qa(2)["output"] + "!"), qa(3)], max_in_flight=1)
+    )
+    assert manifest["counts"]["accepted"] == 1
+    dup = _lines(tmp_path / "o" / "rejected.jsonl")[0]
+    assert dup["meta"]["reasons"][0]["code"] in ("duplicate_exact", "duplicate_near")
+    assert "pool.jsonl" in dup["meta"]["reasons"][0]["detail"]

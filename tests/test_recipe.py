@@ -33,6 +33,7 @@ def test_every_shipped_example_recipe_loads(path: Path) -> None:
         ({"sources": [{"text": "   "}]}, "sources[0]: source document is empty"),
         ({"sources": [{"path": "nope.md"}]}, "sources[0].path: source file"),
         ({"rounds": [5, 2]}, "rounds"),
+        ({"dedup": {"against": ["pool.jsonl"]}}, "dedup.against[0]: file"),
         ({"judge": {"enabled": True, "models": ["nobody"]}}, "`nobody` is not defined"),
         ({"examples": [{"instruction": "q"}]}, "examples: example 0 lacks output"),
     ],

@@ -85,6 +85,7 @@ class Pipeline:
         if not self.recipe.dedup.enabled:
             return None
         from synthpipe.dedup.deduper import Deduper
+        from synthpipe.dedup.file import read_existing
 
         dd = Deduper(self.recipe.dedup, self.recipe.task, models=self.recipe.models)
         # A copy of a few-shot example is not new data: the examples join the index like pool records.
@@ -93,6 +94,8 @@ class Pipeline:
             for i, ex in enumerate(self.recipe.examples)
         ]
         dd.add_existing(seeds, source="recipe examples")
+        for name, records in read_existing(self.recipe.dedup.against, self.recipe.task).items():
+            dd.add_existing(records, source=name)  # the pool: new data must not repeat it
         dd.add_existing(accepted, source=str(self.out.file("accepted")))
         return dd
 

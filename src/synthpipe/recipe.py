@@ -116,8 +116,9 @@ class JudgeConfig(_Strict):
     threshold: float = Field(3.5, ge=1, le=5)
     aggregation: Literal["mean", "min", "majority"] = "mean"
     criteria: list[str] = Field(default_factory=lambda: ["accuracy", "structure", "fabrication", "style"])
-    task_points: list[str] = Field(default_factory=list,
-                                   description="task-specific points the judge checks, scored as `task`")
+    task_points: list[str] = Field(
+        default_factory=list, description="task-specific points the judge checks, scored as `task`"
+    )
 
 
 class AgreementConfig(_Strict):
@@ -146,7 +147,9 @@ class DedupConfig(_Strict):
         None, description="name under `models:` for /v1/embeddings; else local"
     )
     word_ngram: int = Field(1, ge=1, le=9, description="MinHash shingles: word n-grams (non-CJK text)")
-    char_ngram: int = Field(2, ge=1, le=9, description="MinHash shingles: character n-grams (Chinese/Japanese)")
+    char_ngram: int = Field(
+        2, ge=1, le=9, description="MinHash shingles: character n-grams (Chinese/Japanese)"
+    )
     against: list[str] = Field(
         default_factory=list, description="files of already accepted records (JSONL…) to dedup against"
     )
@@ -293,6 +296,18 @@ def parse_recipe(data: Any, file: str = "<recipe>", base_dir: Path | None = None
             )
         texts.append(text)
     recipe.source_texts = texts
+    against = []
+    for i, name in enumerate(recipe.dedup.against):
+        p = (base / name).expanduser()
+        if not p.is_file():
+            raise RecipeError(
+                file,
+                f"file {p} does not exist",
+                "fix the path (relative to the recipe) or remove it",
+                field=f"dedup.against[{i}]",
+            )
+        against.append(str(p))
+    recipe.dedup.against = against
     if recipe.examples_file:
         recipe.examples = recipe.examples + _load_examples(file, base / recipe.examples_file, recipe.task)
     return recipe

@@ -1,0 +1,287 @@
+"""Dedup a whole batch at once: the same decisions as `Deduper`, computed with numpy for large files.
+
+Keep rule: existing records (the pool) first and never removed; then the batch by higher judge score
+(`meta.scores["overall"]`), then earlier position. In that order each record is removed if it duplicates an
+already kept record, else kept — exactly what streaming the same order through `Deduper` gives. Deduping a
+batch against the pool therefore equals deduping the union with the pool in front.
+
+For speed, MinHash band keys for all records are computed in one pass and grouped with argsort; only
+records that share a band with some other record go through the Python loop.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from synthpipe.dedup.deduper import EXACT, NEAR, SEMANTIC, Duplicate, fields_for, mark_duplicate
+from synthpipe.dedup.normalize import exact_key, normalize
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from synthpipe.dedup.embed import Embedder
+    from synthpipe.recipe import DedupConfig, ModelSpec
+    from synthpipe.records import Record
+
+
+def _score(rec: Record) -> float | None:
+    value = rec.meta.scores.get("overall")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def priority_order(records: Sequence[Record]) -> list[int]:
+    """Indices of `records` in keep order: scored before unscored, higher score first, then earlier."""
+
+    def key(i: int) -> tuple[int, float, int]:
+        score = _score(records[i])
+        return (0, -score, i) if score is not None else (1, 0.0, i)
+
+    return sorted(range(len(records)), key=key)
+
+
+def dedup_records(
+    records: Iterable[Record],
+    config: DedupConfig,
+    task: str,
+    existing: Iterable[Record] | Mapping[str, Iterable[Record]] = (),
+    *,
+    models: Mapping[str, ModelSpec] | None = None,
+    embedder: Embedder | None = None,
+) -> tuple[list[Record], list[Record]]:
+    """(kept, removed), both in input order. Removed records get a dedup Reason in meta.reasons and
+    meta.extra["duplicate_of"] = {id, line, code, similarity[, source]} naming the kept record.
+
+    `existing` is the pool: records, or {file name: records} so that a duplicate names the file it is in."""
+    with _gc_paused():
+        return _dedup(list(records), config, task, existing, models, embedder)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The batch allocates many short-lived objects without cycles; cyclic collections over a million
+    records already in memory would cost a third of the run."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _dedup(
+    batch: list[Record],
+    config: DedupConfig,
+    task: str,
+    existing: Iterable[Record] | Mapping[str, Iterable[Record]],
+    models: Mapping[str, ModelSpec] | None,
+    embedder: Embedder | None,
+) -> tuple[list[Record], list[Record]]:
+    pool: list[Record] = []
+    sources: list[str | None] = []
+    for source, recs in existing.items() if isinstance(existing, Mapping) else [(None, existing)]:
+        for rec in recs:
+            pool.append(rec)
+            sources.append(source)
+    methods = set(config.methods) if config.enabled else set()
+    if not methods or not batch:
+        return batch, []
+    keys = fields_for(task, config)
+    order = pool + [batch[i] for i in priority_order(batch)]
+    n_pool = len(order) - len(batch)
+    texts = [normalize(rec.text(keys)) for rec in order]
+
+    # exact: each group of equal normal forms is decided once, by its first member (its representative)
+    rep_of = list(range(len(order)))
+    if "exact" in methods:
+        first: dict[bytes, int] = {}
+        for i, text in enumerate(texts):
+            rep_of[i] = first.setdefault(exact_key(text), i)
+    reps = [i for i in range(len(order)) if rep_of[i] == i]
+    decided = _decide_reps(order, texts, reps, n_pool, config, methods, models, embedder, sources)
+
+    removed_at: dict[int, Duplicate] = {}
+    for i in range(n_pool, len(order)):
+        rep = rep_of[i]
+        if rep != i:
+            dup = decided.get(rep)
+            removed_at[i] = dup if dup is not None else _dup(order, rep, EXACT, 1.0, sources)
+        elif rep in decided:
+            removed_at[i] = decided[rep]
+    removed_ids = set()
+    for i, dup in removed_at.items():
+        order[i].meta.reasons.append(mark_duplicate(order[i], dup))
+        removed_ids.add(id(order[i]))
+    kept = [rec for rec in batch if id(rec) not in removed_ids]
+    removed = [rec for rec in batch if id(rec) in removed_ids]
+    return kept, removed
+
+
+def _dup(order: list[Record], i: int, code: str, sim: float, sources: list[str | None]) -> Duplicate:
+    rec = order[i]
+    return Duplicate(code, rec.id, rec.meta.line, sim, sources[i] if i < len(sources) else None)
+
+
+def _decide_reps(
+    order: list[Record],
+    texts: list[str],
+    reps: list[int],
+    n_pool: int,
+    config: DedupConfig,
+    methods: set[str],
+    models: Mapping[str, ModelSpec] | None,
+    embedder: Embedder | None,
+    sources: list[str | None],
+) -> dict[int, Duplicate]:
+    """Greedy keep-first over the representatives; returns position -> Duplicate for the removed ones.
+
+    Works on representative numbers (0..len(reps)-1, in keep order). Only representatives with a likely
+    near-duplicate pair, a place in a large LSH bucket, or a semantic candidate can be removed or matter
+    to a later one, so only they are visited; every other representative is kept."""
+    lsh: _Lsh | None = None
+    if "minhash" in methods:
+        lsh = _Lsh([texts[r] for r in reps], config)
+    semantic: dict[int, list[tuple[int, float]]] = {}
+    if "embedding" in methods:
+        from synthpipe.dedup.embed import cosine_candidates, make_embedder
+
+        emb = embedder or make_embedder(config, models)
+        semantic = cosine_candidates(emb.embed([texts[r] for r in reps]), config.embedding_threshold)
+
+    first_new = sum(1 for r in reps if r < n_pool)  # reps of the pool come first and are always kept
+    removed: dict[int, tuple[str, int, float]] = {}  # rep -> (code, kept rep, similarity)
+    visit = (lsh.visit if lsh else set()) | semantic.keys()
+    for i in sorted(visit):
+        found: tuple[str, int, float] | None = None
+        if i >= first_new:
+            match = lsh.best(i, removed) if lsh else None
+            if match:
+                found = (NEAR, *match)
+            else:
+                best: tuple[int, float] | None = None
+                for j, sim in semantic.get(i, ()):  # earlier reps, in order; not removed = kept
+                    if j not in removed and (best is None or sim > best[1]):
+                        best = (j, sim)
+                if best:
+                    found = (SEMANTIC, *best)
+        if found is None:
+            if lsh:
+                lsh.keep(i)
+        else:
+            removed[i] = found
+    return {reps[i]: _dup(order, reps[j], code, sim, sources) for i, (code, j, sim) in removed.items()}
+
+
+class _Lsh:
+    """MinHash candidates for all representatives at once, with the same decisions as `MinHashIndex`.
+
+    Two records are candidates when they share a band key and their fingerprints agree on at least
+    `min_agreement` positions. For buckets of up to SMALL_BUCKET records every pair is checked here with
+    numpy; larger buckets (boilerplate shared by many records) keep a list of kept members instead, as
+    the incremental index does, so the work stays linear in the bucket size."""
+
+    SMALL_BUCKET = 64
+    SKETCH_ROWS = 1 << 16
+    PAIR_CHUNK = 1 << 20
+
+    def __init__(self, texts: list[str], config: DedupConfig) -> None:
+        from synthpipe.dedup.minhash import MinHasher, band_keys, band_params, fingerprint, min_agreement
+        from synthpipe.dedup.shingles import Shingler, numpy
+
+        np = numpy()
+        self.threshold = config.minhash_threshold
+        self.flat, self.offsets = Shingler(config.word_ngram, config.char_ngram).batch(texts)
+        bands, rows = band_params(self.threshold)
+        hasher = MinHasher(bands * rows)
+        n = len(texts)
+        keys = np.empty((n, bands), dtype=np.uint64)
+        self.fp = np.empty((n, bands * rows), dtype=np.uint8)
+        for lo in range(0, n, self.SKETCH_ROWS):  # full 32-bit signatures only for a block of rows at a time
+            hi = min(n, lo + self.SKETCH_ROWS)
+            sig = hasher.signatures(self.flat, self.offsets[lo : hi + 1])
+            keys[lo:hi] = band_keys(sig, bands, rows)
+            self.fp[lo:hi] = fingerprint(sig)
+        self.need = min_agreement(self.threshold, bands * rows)
+        nonempty = np.flatnonzero(self.offsets[1:] > self.offsets[:-1])
+        pair_parts: list[np.ndarray] = []
+        self.big_of: dict[int, list[int]] = {}  # rep -> ids of the large buckets it is in
+        self.members: dict[int, list[int]] = {}  # large bucket id -> kept reps in it, in order
+        next_id = 0
+        for b in range(bands):
+            col = keys[nonempty, b]
+            idx = np.argsort(col, kind="stable")
+            srt = col[idx]
+            starts = np.flatnonzero(np.r_[True, srt[1:] != srt[:-1]])
+            sizes = np.diff(np.r_[starts, len(srt)])
+            for size in np.unique(sizes[(sizes > 1) & (sizes <= self.SMALL_BUCKET)]).tolist():
+                group_starts = starts[sizes == size]
+                members = nonempty[idx[group_starts[:, None] + np.arange(size)]]  # rows in rep order
+                lo, hi = np.triu_indices(size, 1)
+                pair_parts.append(members[:, hi].ravel() * n + members[:, lo].ravel())
+            for g_start, size in zip(
+                starts[sizes > self.SMALL_BUCKET].tolist(),
+                sizes[sizes > self.SMALL_BUCKET].tolist(),
+                strict=True,
+            ):
+                for rep in nonempty[idx[g_start : g_start + size]].tolist():
+                    self.big_of.setdefault(rep, []).append(next_id)
+                next_id += 1
+        self.earlier: dict[int, list[int]] = {}  # rep -> earlier reps that are likely near duplicates
+        if pair_parts:
+            pairs = np.unique(np.concatenate(pair_parts))
+            for c in range(0, len(pairs), self.PAIR_CHUNK):
+                chunk = pairs[c : c + self.PAIR_CHUNK]
+                later, first = chunk // n, chunk % n
+                agree = np.count_nonzero(self.fp[later] == self.fp[first], axis=1)
+                ok = agree >= self.need
+                for i, j in zip(later[ok].tolist(), first[ok].tolist(), strict=True):
+                    self.earlier.setdefault(i, []).append(j)
+        self.visit = self.earlier.keys() | self.big_of.keys()
+        self.sets: dict[int, frozenset[int]] = _Lazy(self._shingles)
+
+    def _shingles(self, i: int) -> frozenset[int]:
+        # a Python set: for a few dozen shingles, faster to build and intersect than numpy's unique/intersect1d
+        return frozenset(self.flat[self.offsets[i] : self.offsets[i + 1]].tolist())
+
+    def best(self, i: int, removed: Mapping[int, object]) -> tuple[int, float] | None:
+        """The kept candidate of rep i with the highest exact Jaccard >= threshold (ties: the earliest)."""
+        from synthpipe.dedup.minhash import best_of
+        from synthpipe.dedup.shingles import numpy
+
+        likely = {j for j in self.earlier.get(i, ()) if j not in removed}
+        big = {m for g in self.big_of.get(i, ()) for m in self.members.get(g, ())}
+        if big:
+            ids = sorted(big - likely)
+            agree = numpy().count_nonzero(self.fp[ids] == self.fp[i], axis=1)
+            likely.update(ids[k] for k in numpy().flatnonzero(agree >= self.need).tolist())
+        if not likely:
+            return None
+        mine = self.sets[i]
+
+        def similarity(j: int) -> float:
+            other = self.sets[j]
+            inter = len(mine & other)
+            return inter / (len(mine) + len(other) - inter)
+
+        return best_of(sorted(likely), similarity, self.threshold)
+
+    def keep(self, i: int) -> None:
+        for g in self.big_of.get(i, ()):
+            self.members.setdefault(g, []).append(i)
+
+
+class _Lazy(dict):  # type: ignore[type-arg]
+    """key -> value computed by `fn` on first access."""
+
+    def __init__(self, fn: Any) -> None:
+        super().__init__()
+        self._fn = fn
+
+    def __missing__(self, key: int) -> Any:
+        value = self[key] = self._fn(key)
+        return value
