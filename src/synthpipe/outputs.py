@@ -9,7 +9,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -108,3 +108,41 @@ class RunDir:
     def records(self, outcome: str) -> Iterator[Record]:
         for row in iter_jsonl(self.file(outcome)):
             yield Record.from_json(row)
+
+
+class OutputSet:
+    """Several files that appear together or not at all (for `check`, `judge`, `dedup`).
+
+    Inside the `with`, write to `tmp(name)`; `commit()` renames them into place in the given order, so
+    put the manifest last: its presence means the set is complete. Leaving the block without a commit
+    (an error) removes the temp files, and the folder too if this set created it and it is empty."""
+
+    def __init__(self, out: Path, names: tuple[str, ...]) -> None:
+        self.out, self.names = out, names
+        self._tmp = {name: out / f".{name}.{os.getpid()}.tmp" for name in names}
+        self._created = False
+
+    def __enter__(self) -> OutputSet:
+        self._created = not self.out.exists()
+        self.out.mkdir(parents=True, exist_ok=True)
+        return self
+
+    def tmp(self, name: str) -> Path:
+        return self._tmp[name]
+
+    def write_records(self, name: str, records: Iterable[Record]) -> None:
+        with self._tmp[name].open("w", encoding="utf-8") as fh:
+            fh.writelines(rec.dumps() + "\n" for rec in records)
+
+    def write_json(self, name: str, data: Any) -> None:
+        self._tmp[name].write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+    def commit(self) -> None:
+        for name in self.names:
+            os.replace(self._tmp[name], self.out / name)
+
+    def __exit__(self, *exc: object) -> None:
+        for path in self._tmp.values():
+            path.unlink(missing_ok=True)
+        if self._created and not any(self.out.iterdir()):
+            self.out.rmdir()

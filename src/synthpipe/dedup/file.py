@@ -6,8 +6,6 @@ written, the manifest last, so a failure leaves no half-written result behind.
 
 from __future__ import annotations
 
-import json
-import os
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -21,6 +19,7 @@ from synthpipe.dedup.deduper import CODES, fields_for
 from synthpipe.dedup.diversity import diversity
 from synthpipe.errors import InputFileError, UsageError
 from synthpipe.formats import read_records
+from synthpipe.outputs import OutputSet
 from synthpipe.records import TASKS, Record
 
 if TYPE_CHECKING:
@@ -134,20 +133,8 @@ def dedup_file(
 
 
 def _write_outputs(out: Path, kept: list[Record], removed: list[Record], manifest: dict[str, Any]) -> None:
-    created = not out.exists()
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = {name: out / f".{name}.{os.getpid()}.tmp" for name in OUTPUTS}
-    try:
-        for name, recs in (("accepted.jsonl", kept), ("rejected.jsonl", removed)):
-            with tmp[name].open("w", encoding="utf-8") as fh:
-                fh.writelines(rec.dumps() + "\n" for rec in recs)
-        tmp["manifest.json"].write_text(
-            json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
-        for name in OUTPUTS:  # manifest last: its presence means the set is complete
-            os.replace(tmp[name], out / name)
-    finally:
-        for t in tmp.values():
-            t.unlink(missing_ok=True)
-        if created and not any(out.iterdir()):
-            out.rmdir()
+    with OutputSet(out, OUTPUTS) as files:
+        files.write_records("accepted.jsonl", kept)
+        files.write_records("rejected.jsonl", removed)
+        files.write_json("manifest.json", manifest)
+        files.commit()

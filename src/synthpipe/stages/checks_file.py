@@ -6,8 +6,6 @@ record has been checked, so a bad line half-way through leaves no half-written r
 
 from __future__ import annotations
 
-import json
-import os
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -18,6 +16,7 @@ from typing import Any, TextIO
 from synthpipe import __version__
 from synthpipe.errors import InputFileError, UsageError
 from synthpipe.formats import read_records
+from synthpipe.outputs import OutputSet
 from synthpipe.recipe import ChecksConfig
 from synthpipe.records import Record
 from synthpipe.stages.checks import CODES, STAGE, RuleChecker, label_balance
@@ -58,18 +57,15 @@ def check_file(
     out = Path(out_dir) if out_dir else default_out_dir(src)
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: exists and is not a folder — give another --out")
-    created = not out.exists()
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = {name: out / f".{name}.{os.getpid()}.tmp" for name in OUTPUTS}
     started = time.time()
     result = CheckResult(out, {})
     counts: Counter[str] = Counter()
     formats: Counter[str] = Counter()
     accepted_labels: list[Record] = []
-    try:
+    with OutputSet(out, OUTPUTS) as files:
         with (
-            tmp["accepted.jsonl"].open("w", encoding="utf-8") as acc,
-            tmp["rejected.jsonl"].open("w", encoding="utf-8") as rej,
+            files.tmp("accepted.jsonl").open("w", encoding="utf-8") as acc,
+            files.tmp("rejected.jsonl").open("w", encoding="utf-8") as rej,
         ):
             n_acc = n_rej = 0
             for rec in read_records(src, task):
@@ -111,16 +107,8 @@ def check_file(
         if task == "classify":
             manifest["label_balance"] = label_balance(accepted_labels, checker.labels)
         manifest = {k: v for k, v in manifest.items() if v is not None}
-        tmp["manifest.json"].write_text(
-            json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
-        for name in OUTPUTS:  # manifest last: its presence means the set is complete
-            os.replace(tmp[name], out / name)
-    finally:
-        for t in tmp.values():
-            t.unlink(missing_ok=True)
-        if created and not any(out.iterdir()):
-            out.rmdir()
+        files.write_json("manifest.json", manifest)
+        files.commit()
     result.manifest = manifest
     return result
 

@@ -7,8 +7,6 @@ only for what it has not answered yet."""
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -20,6 +18,7 @@ from synthpipe.backends import Backend, make_backend
 from synthpipe.cache import CachedModel, ResponseCache
 from synthpipe.errors import BackendError, InputFileError, UsageError
 from synthpipe.formats import read_records
+from synthpipe.outputs import OutputSet
 from synthpipe.recipe import Recipe
 from synthpipe.records import Record
 from synthpipe.stages.checks import RuleChecker, label_balance
@@ -238,20 +237,9 @@ def _public_model(recipe: Recipe, name: str) -> dict[str, Any]:
 
 
 def _write(out: Path, result: JudgeResult) -> None:
-    """Temp files renamed into place, manifest last: its presence means the set is complete."""
-    tmp = {name: out / f".{name}.{os.getpid()}.tmp" for name in OUTPUTS}
-    try:
-        for name, recs in (
-            ("accepted.jsonl", result.accepted),
-            ("rejected.jsonl", result.rejected),
-            ("failed.jsonl", result.failed),
-        ):
-            tmp[name].write_text("".join(r.dumps() + "\n" for r in recs), encoding="utf-8")
-        tmp["manifest.json"].write_text(
-            json.dumps(result.manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
-        for name in OUTPUTS:
-            os.replace(tmp[name], out / name)
-    finally:
-        for t in tmp.values():
-            t.unlink(missing_ok=True)
+    with OutputSet(out, OUTPUTS) as files:
+        files.write_records("accepted.jsonl", result.accepted)
+        files.write_records("rejected.jsonl", result.rejected)
+        files.write_records("failed.jsonl", result.failed)
+        files.write_json("manifest.json", result.manifest)
+        files.commit()
