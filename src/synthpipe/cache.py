@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from synthpipe.backends.base import Backend, Completion, GenOptions, Messages
 
 SCHEMA_VERSION = 1
+CHECKPOINT_EVERY_S = 1.0
 
 
 def request_key(
@@ -37,6 +39,11 @@ class ResponseCache:
         self.db.execute(
             "CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, model TEXT, value TEXT NOT NULL, created REAL)"
         )
+        # Checkpoints fsync; run inside a commit they stall the event loop for ~20 ms. A background
+        # thread with its own connection does them instead; commits (the durability point) stay here.
+        self.db.execute("PRAGMA wal_autocheckpoint=0")
+        self._stop = threading.Event()
+        self._checkpointer: threading.Thread | None = None
 
     def get(self, key: str) -> Completion | None:
         row = self.db.execute("SELECT value FROM responses WHERE key=?", (key,)).fetchone()
@@ -46,7 +53,19 @@ class ResponseCache:
         comp.cached = True
         return comp
 
+    def _checkpoint_loop(self) -> None:
+        db = sqlite3.connect(self.path, isolation_level=None)
+        db.execute("PRAGMA busy_timeout=10000")
+        while not self._stop.wait(CHECKPOINT_EVERY_S):
+            db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        db.close()
+
     def put(self, key: str, completion: Completion) -> None:
+        if self._checkpointer is None:
+            self._checkpointer = threading.Thread(
+                target=self._checkpoint_loop, name="cache-checkpoint", daemon=True
+            )
+            self._checkpointer.start()
         self.db.execute(
             "INSERT OR REPLACE INTO responses VALUES (?,?,?,?)",
             (key, completion.model, json.dumps(completion.to_json(), ensure_ascii=False), time.time()),
@@ -74,6 +93,11 @@ class ResponseCache:
         return n
 
     def close(self) -> None:
+        if self._checkpointer is not None:
+            self._stop.set()
+            self._checkpointer.join()
+            self._checkpointer = None
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.db.close()
 
 

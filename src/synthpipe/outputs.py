@@ -54,6 +54,7 @@ class RunDir:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._files: dict[str, IO[str]] = {}
+        self.kept: dict[str, list[Record]] = {outcome: [] for outcome in OUTCOMES}
         self._lock: IO[str] | None = None
 
     def file(self, outcome: str) -> Path:
@@ -63,8 +64,8 @@ class RunDir:
     def manifest_path(self) -> Path:
         return self.path / "manifest.json"
 
-    def open(self, retry_failed: bool = True) -> tuple[set[str], list[Record]]:
-        """Lock the directory, repair torn lines; return ids already finished and the accepted records."""
+    def open(self, retry_failed: bool = True) -> set[str]:
+        """Lock the directory, repair torn lines, load what earlier runs wrote; return the finished ids."""
         self.path.mkdir(parents=True, exist_ok=True)
         self._lock = (self.path / ".lock").open("w")
         try:
@@ -74,28 +75,21 @@ class RunDir:
                 f"{self.path}: another synthpipe run is writing to this directory — wait for it "
                 "or choose another --out"
             ) from None
-        done: set[str] = set()
-        accepted: list[Record] = []
         for outcome in OUTCOMES:
             _repair_tail(self.file(outcome))
-        for row in iter_jsonl(self.file("accepted")):
-            rec = Record.from_json(row)
-            accepted.append(rec)
-            done.add(rec.id)
-        done.update(row["id"] for row in iter_jsonl(self.file("rejected")))
-        failed = list(iter_jsonl(self.file("failed")))
-        if retry_failed and failed:
+            self.kept[outcome] = [Record.from_json(row) for row in iter_jsonl(self.file(outcome))]
+        if retry_failed and self.kept["failed"]:
             atomic_write_text(self.file("failed"), "")
-        else:
-            done.update(row["id"] for row in failed)
+            self.kept["failed"] = []
         for outcome in OUTCOMES:
             self._files[outcome] = self.file(outcome).open("a", encoding="utf-8")
-        return done, accepted
+        return {rec.id for records in self.kept.values() for rec in records}
 
     def write(self, outcome: str, rec: Record) -> None:
         fh = self._files[outcome]
         fh.write(rec.dumps() + "\n")
         fh.flush()
+        self.kept[outcome].append(rec)
 
     def close(self) -> None:
         for fh in self._files.values():
@@ -105,9 +99,9 @@ class RunDir:
             self._lock.close()
             self._lock = None
 
-    def records(self, outcome: str) -> Iterator[Record]:
-        for row in iter_jsonl(self.file(outcome)):
-            yield Record.from_json(row)
+    def records(self, outcome: str) -> list[Record]:
+        """Every record in the file, earlier runs' included (held in memory; no re-read at the end)."""
+        return self.kept[outcome]
 
 
 class OutputSet:

@@ -1,7 +1,7 @@
 """`synthpipe run`: plan -> generate -> parse -> rule checks -> LLM quality stages -> dedup -> files.
 
 Each candidate ends in exactly one of accepted.jsonl, rejected.jsonl (every reason) or failed.jsonl
-(the error). Workers pull plan indices from one shared iterator; the event loop is single-threaded, so
+(the error). Workers pull (index, id) pairs from one shared iterator; the event loop is single-threaded, so
 writes and the dedup index need no locks."""
 
 from __future__ import annotations
@@ -105,16 +105,17 @@ class Pipeline:
 
     async def arun(self) -> dict[str, Any]:
         started = time.time()
-        done, accepted = self.out.open(retry_failed=self.retry_failed)
+        done = self.out.open(retry_failed=self.retry_failed)
         self.cache = ResponseCache(self.cache_path)
         status = "interrupted"
         try:
             for w in self.warnings:
                 self.on_warning(w)
-            todo = [i for i in range(self.count) if record_id(self.recipe_hash, i) not in done]
+            ids = ((i, record_id(self.recipe_hash, i)) for i in range(self.count))
+            todo = [(i, rid) for i, rid in ids if rid not in done]
             self.planner = Planner(self.recipe)
             self.checker = self._checker()
-            self.deduper = self._deduper(accepted)
+            self.deduper = self._deduper(list(self.out.records("accepted")))
             gen = self.model("generator")
             self.quality = self._quality_stages()
             self.gen_options = options_from_spec(self.recipe.models["generator"])
@@ -125,10 +126,10 @@ class Pipeline:
                 stats=self.live_stats,
                 enabled=self.progress_enabled,
             )
-            indices = iter(todo)
+            pending = iter(todo)
             workers = max(1, min(gen.backend.max_in_flight, len(todo)))
             with self.progress:
-                await asyncio.gather(*(self._worker(indices) for _ in range(workers)))
+                await asyncio.gather(*(self._worker(pending) for _ in range(workers)))
             status = "complete"
         finally:
             self.out.close()
@@ -138,9 +139,9 @@ class Pipeline:
             self.cache.close()
         return manifest
 
-    async def _worker(self, indices: Any) -> None:
-        for i in indices:
-            outcome, rec = await self._process(i)
+    async def _worker(self, todo: Any) -> None:
+        for i, rid in todo:
+            outcome, rec = await self._process(i, rid)
             if outcome == "accepted" and self.deduper is not None:
                 dup = self.deduper.check(rec)
                 if dup is not None:
@@ -149,17 +150,12 @@ class Pipeline:
             self.out.write(outcome, rec)
             self.progress.advance()
 
-    async def _process(self, i: int) -> tuple[str, Record]:
-        rec = Record(
-            id=record_id(self.recipe_hash, i),
-            fields={},
-            meta=Meta(task=self.recipe.task, recipe=self.recipe.name, recipe_hash=self.recipe_hash),
-        )
+    async def _process(self, i: int, rid: str) -> tuple[str, Record]:
+        meta = Meta(task=self.recipe.task, recipe=self.recipe.name, recipe_hash=self.recipe_hash)
+        rec = Record(id=rid, fields={}, meta=meta)
         try:
             item = self.planner.item(i)
-            rec = await generate_one(
-                item, self.model("generator"), self.recipe, self.recipe_hash, self.gen_options
-            )
+            await generate_one(item, rec, self.model("generator"), self.recipe, self.gen_options)
             if rec.meta.error:
                 return "failed", rec
             if not rec.ok:
@@ -268,12 +264,10 @@ class Pipeline:
     def _write_report(self, manifest: dict[str, Any]) -> None:
         from synthpipe.report import write_report
 
-        write_report(
-            self.out.path, list(self.out.records("accepted")), list(self.out.records("rejected")), manifest
-        )
+        write_report(self.out.path, self.out.records("accepted"), self.out.records("rejected"), manifest)
 
     def _write_review_sample(self) -> int:
-        accepted = list(self.out.records("accepted"))
+        accepted = self.out.records("accepted")
         rng = random.Random(self.recipe.seed)
         sample = rng.sample(accepted, min(self.recipe.review_sample, len(accepted)))
         atomic_write_text(self.out.path / "review_sample.jsonl", "".join(r.dumps() + "\n" for r in sample))

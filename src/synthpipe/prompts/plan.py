@@ -48,10 +48,7 @@ class PlanItem:
     schema: dict[str, Any]
     seed: int
     variation: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def prompt_hash(self) -> str:
-        return stable_hash({"m": self.messages, "s": self.schema}, 16)
+    prompt_hash: str = ""  # which rendered prompt produced a record; items with one variation share it
 
 
 def passages(texts: list[str], size: int = PASSAGE_CHARS) -> list[str]:
@@ -91,7 +88,7 @@ class Planner:
         # copy schema text into their answers. Backends without structured output append it themselves.
         self.keys = ", ".join(f'"{k}"' for k in get_task(recipe.task).fields)
         self.system = render_template(lang, "system", role=recipe.role, constraints=self.constraints)
-        self._rendered: dict[tuple[Any, ...], str] = {}
+        self._rendered: dict[tuple[Any, ...], tuple[str, str]] = {}
 
     def item(self, i: int) -> PlanItem:
         recipe = self.recipe
@@ -113,7 +110,7 @@ class Planner:
             *(var.get(k) for k in ("topic", "persona", "question_type", "label", "rounds", "passage")),
             picks,
         )
-        user = self._rendered.get(key)
+        user, prompt_hash = self._rendered.get(key, (None, ""))
         if user is None:  # items share variation combos; rendering each once keeps big plans cheap
             user = render_template(
                 recipe.language,
@@ -131,11 +128,14 @@ class Planner:
                 examples=[recipe.examples[j] for j in picks],
                 keys=self.keys,
             )
+            prompt_hash = stable_hash({"s": self.system, "u": user, "schema": self.schema}, 16)
             if len(self._rendered) < 100_000:
-                self._rendered[key] = user
+                self._rendered[key] = (user, prompt_hash)
         seed = (recipe.seed * 1_000_003 + i) % (2**31)
         messages = build_messages(self.system, user)
-        return PlanItem(index=i, messages=messages, schema=self.schema, seed=seed, variation=var)
+        return PlanItem(
+            index=i, messages=messages, schema=self.schema, seed=seed, variation=var, prompt_hash=prompt_hash
+        )
 
 
 def plan(recipe: Recipe, count: int | None = None, start: int = 0) -> list[PlanItem]:

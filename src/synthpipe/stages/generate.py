@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 
 from synthpipe.backends.base import GenOptions
 from synthpipe.errors import BackendError
 from synthpipe.prompts.plan import PlanItem
-from synthpipe.records import Meta, Record, stable_hash
+from synthpipe.records import Record, stable_hash
 from synthpipe.tasks import ParseError, get_task
 
 if TYPE_CHECKING:
@@ -21,8 +20,9 @@ def record_id(recipe_hash: str, index: int, origin: str = "generated") -> str:
 
 
 async def generate_one(
-    item: PlanItem, model: CachedModel, recipe: Recipe, recipe_hash: str, options: GenOptions
+    item: PlanItem, rec: Record, model: CachedModel, recipe: Recipe, options: GenOptions
 ) -> Record:
+    """Fill `rec` (id and recipe meta already set) with the model's answer to `item`."""
     spec = get_task(recipe.task)
     opts = GenOptions(
         temperature=options.temperature,
@@ -31,16 +31,9 @@ async def generate_one(
         seed=options.seed if options.seed is not None else item.seed,
         stop=options.stop,
     )
-    meta = Meta(
-        task=recipe.task,
-        recipe=recipe.name,
-        recipe_hash=recipe_hash,
-        model=model.model,
-        prompt_hash=item.prompt_hash,
-        plan={"index": item.index, **item.variation},
-        created_at=time.time(),
-    )
-    rec = Record(id=record_id(recipe_hash, item.index), fields={}, meta=meta)
+    rec.meta.model = model.model
+    rec.meta.prompt_hash = item.prompt_hash
+    rec.meta.plan = {"index": item.index, **item.variation}
     try:
         completion = await model.chat(item.messages, item.schema, opts)
     except BackendError as exc:
