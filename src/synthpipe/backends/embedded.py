@@ -57,9 +57,8 @@ class EmbeddedBackend:
 
     _models: dict[str, Any] = {}
     _load_lock = threading.Lock()
-    _decode_locks: dict[
-        str, threading.Lock
-    ] = {}  # one per loaded model: llama.cpp contexts are not reentrant
+    # one decode lock per loaded model: a llama.cpp context is not reentrant
+    _decode_locks: dict[str, threading.Lock] = {}
 
     def __init__(
         self,
@@ -125,11 +124,18 @@ class EmbeddedBackend:
             model=self.model,
         )
 
+    def _complete_locked(
+        self, messages: Messages, schema: dict[str, Any] | None, options: GenOptions
+    ) -> Completion:
+        with self._load_lock:
+            lock = self._decode_locks.setdefault(self._key, threading.Lock())
+        with lock:  # every backend sharing this model (generator, judge, second) waits its turn
+            return self._complete(messages, schema, options)
+
     async def chat(
         self, messages: Messages, schema: dict[str, Any] | None, options: GenOptions
     ) -> Completion:
-        async with self._lock:
-            return await asyncio.to_thread(self._complete, messages, schema, options)
+        return await asyncio.to_thread(self._complete_locked, messages, schema, options)
 
     async def aclose(self) -> None:
         return None
