@@ -56,3 +56,28 @@ def test_template_text_in_recipe_is_data_not_code(write_recipe) -> None:
     system, user = (m["content"] for m in plan(recipe, 1)[0].messages)
     assert system == "{{ 7*7 }} {% for x in range(3) %}x{% endfor %}"
     assert "{{ self }}" in user
+
+
+def test_planned_temperatures_rotate_and_reach_the_request(write_recipe) -> None:
+    import asyncio
+
+    from synthpipe.backends import options_from_spec
+    from synthpipe.backends.fake import FakeBackend
+    from synthpipe.cache import CachedModel
+    from synthpipe.records import Meta, Record
+    from synthpipe.stages.generate import generate_one
+
+    from .conftest import qa
+
+    _, recipe = write_recipe(temperatures=[0.3, 1.1], count=4)
+    items = plan(recipe)
+    assert [it.variation["temperature"] for it in items] == [0.3, 1.1, 0.3, 1.1]
+    fake = FakeBackend(default=qa(0))
+    for it in items[:2]:
+        rec = Record(id="x", fields={}, meta=Meta(task="qa"))
+        asyncio.run(
+            generate_one(
+                it, rec, CachedModel(fake, None), recipe, options_from_spec(recipe.models["generator"])
+            )
+        )
+    assert [call[2].temperature for call in fake.calls] == [0.3, 1.1]

@@ -165,6 +165,9 @@ class Recipe(_Strict):
     subtopics: dict[str, list[str]] = {}
     personas: list[str] = []
     question_types: list[str] = []
+    temperatures: list[float] = Field(
+        default_factory=list, description="planned sampling temperatures, spread over the candidates"
+    )
     count: int = Field(10, description="number of candidates to generate")
     sources: list[Source] = []
     examples: list[dict[str, Any]] = Field(default_factory=list)
@@ -185,6 +188,13 @@ class Recipe(_Strict):
     # filled in by load_recipe, not by the user
     source_texts: list[str] = Field(default_factory=list, exclude=True)
     path: str = Field("", exclude=True)
+
+    @field_validator("temperatures")
+    @classmethod
+    def _temps(cls, v: list[float]) -> list[float]:
+        if any(not 0 <= t <= 2 for t in v):
+            raise ValueError("each temperature must be between 0 and 2, e.g. temperatures: [0.6, 0.9, 1.1]")
+        return v
 
     @field_validator("count")
     @classmethod

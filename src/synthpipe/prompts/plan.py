@@ -105,6 +105,8 @@ class Planner:
             var["rounds"] = rng.randint(*recipe.rounds)
         if self.docs:
             var["passage"] = i % len(self.docs)
+        if recipe.temperatures:
+            var["temperature"] = recipe.temperatures[i % len(recipe.temperatures)]
         picks = tuple(rng.sample(range(len(recipe.examples)), min(EXAMPLES_PER_PROMPT, len(recipe.examples))))
         key = (
             *(var.get(k) for k in ("topic", "persona", "question_type", "label", "rounds", "passage")),

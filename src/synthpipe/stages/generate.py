@@ -25,7 +25,7 @@ async def generate_one(
     """Fill `rec` (id and recipe meta already set) with the model's answer to `item`."""
     spec = get_task(recipe.task)
     opts = GenOptions(
-        temperature=options.temperature,
+        temperature=item.variation.get("temperature", options.temperature),
         top_p=options.top_p,
         max_tokens=options.max_tokens,
         seed=options.seed if options.seed is not None else item.seed,
