@@ -101,7 +101,12 @@ class Pipeline:
 
     # ------------------------------------------------------------------ run
     def run(self) -> dict[str, Any]:
-        return asyncio.run(self.arun())
+        try:
+            import uvloop  # a faster event loop where available (Linux, macOS)
+        except ImportError:
+            return asyncio.run(self.arun())
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            return runner.run(self.arun())
 
     async def arun(self) -> dict[str, Any]:
         started = time.time()
@@ -128,8 +133,12 @@ class Pipeline:
             )
             pending = iter(todo)
             workers = max(1, min(gen.backend.max_in_flight, len(todo)))
+            self._finishing = asyncio.Semaphore(workers)
+            self._tasks: set[asyncio.Task[None]] = set()
             with self.progress:
                 await asyncio.gather(*(self._worker(pending) for _ in range(workers)))
+                while self._tasks:
+                    await asyncio.gather(*list(self._tasks))
             status = "complete"
         finally:
             self.out.close()
@@ -141,7 +150,28 @@ class Pipeline:
 
     async def _worker(self, todo: Any) -> None:
         for i, rid in todo:
-            outcome, rec = await self._process(i, rid)
+            rec = await self._generate(i, rid)
+            # Hand the answer on and send the next request first. Answers arrive in bursts; a request
+            # that waited behind sixty other answers' checks would leave the server idle meanwhile.
+            await self._finishing.acquire()
+            task = asyncio.create_task(self._finish(rec))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _generate(self, i: int, rid: str) -> Record:
+        meta = Meta(task=self.recipe.task, recipe=self.recipe.name, recipe_hash=self.recipe_hash)
+        rec = Record(id=rid, fields={}, meta=meta)
+        try:
+            await generate_one(
+                self.planner.item(i), rec, self.model("generator"), self.recipe, self.gen_options
+            )
+        except Exception as exc:  # a bug must not cost the records already made
+            _fail(rec, exc)
+        return rec
+
+    async def _finish(self, rec: Record) -> None:
+        try:
+            outcome = await self._assess(rec)
             if outcome == "accepted" and self.deduper is not None:
                 dup = self.deduper.check(rec)
                 if dup is not None:
@@ -149,30 +179,24 @@ class Pipeline:
                     outcome = "rejected"
             self.out.write(outcome, rec)
             self.progress.advance()
+        finally:
+            self._finishing.release()
 
-    async def _process(self, i: int, rid: str) -> tuple[str, Record]:
-        meta = Meta(task=self.recipe.task, recipe=self.recipe.name, recipe_hash=self.recipe_hash)
-        rec = Record(id=rid, fields={}, meta=meta)
+    async def _assess(self, rec: Record) -> str:
+        """Rule checks, then the LLM quality stages while the record is still ok."""
+        if rec.meta.error:
+            return "failed"
         try:
-            item = self.planner.item(i)
-            await generate_one(item, rec, self.model("generator"), self.recipe, self.gen_options)
-            if rec.meta.error:
-                return "failed", rec
-            if not rec.ok:
-                return "rejected", rec
-            rec.meta.reasons.extend(self.checker.check(rec))
+            if rec.ok:
+                rec.meta.reasons.extend(self.checker.check(rec))
             for stage in self.quality:
                 if not rec.ok:
                     break
                 await stage(rec)
-        except BackendError as exc:
-            rec.meta.error = f"{type(exc).__name__}: {exc}"
-            return "failed", rec
-        except Exception as exc:  # a bug in a stage must not cost the records already made
-            rec.meta.error = f"internal error: {type(exc).__name__}: {exc}"
-            rec.meta.extra["traceback"] = traceback.format_exc(limit=5)
-            return "failed", rec
-        return ("accepted" if rec.ok else "rejected"), rec
+        except Exception as exc:
+            _fail(rec, exc)
+            return "failed"
+        return "accepted" if rec.ok else "rejected"
 
     # ------------------------------------------------------------------ reporting
     def live_stats(self) -> dict[str, Any]:
@@ -272,6 +296,14 @@ class Pipeline:
         sample = rng.sample(accepted, min(self.recipe.review_sample, len(accepted)))
         atomic_write_text(self.out.path / "review_sample.jsonl", "".join(r.dumps() + "\n" for r in sample))
         return len(sample)
+
+
+def _fail(rec: Record, exc: Exception) -> None:
+    if isinstance(exc, BackendError):
+        rec.meta.error = f"{type(exc).__name__}: {exc}"
+    else:
+        rec.meta.error = f"internal error: {type(exc).__name__}: {exc}"
+        rec.meta.extra["traceback"] = traceback.format_exc(limit=5)
 
 
 def _public_model(spec: Any) -> dict[str, Any]:
