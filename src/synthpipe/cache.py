@@ -6,12 +6,13 @@ what makes resume free: a re-run re-plans the same requests and finds their answ
 from __future__ import annotations
 
 import hashlib
-import json
 import sqlite3
 import threading
 import time
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from synthpipe.backends.base import Backend, Completion, GenOptions, Messages
 
@@ -23,8 +24,7 @@ def request_key(
     identity: dict[str, Any], messages: Messages, schema: dict[str, Any] | None, options: GenOptions
 ) -> str:
     body = {"v": SCHEMA_VERSION, "id": identity, "m": messages, "s": schema, "o": options.to_json()}
-    blob = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(blob.encode()).hexdigest()
+    return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 class ResponseCache:
@@ -49,7 +49,7 @@ class ResponseCache:
         row = self.db.execute("SELECT value FROM responses WHERE key=?", (key,)).fetchone()
         if row is None:
             return None
-        comp = Completion.from_json(json.loads(row[0]))
+        comp = Completion.from_json(orjson.loads(row[0]))
         comp.cached = True
         return comp
 
@@ -68,7 +68,7 @@ class ResponseCache:
             self._checkpointer.start()
         self.db.execute(
             "INSERT OR REPLACE INTO responses VALUES (?,?,?,?)",
-            (key, completion.model, json.dumps(completion.to_json(), ensure_ascii=False), time.time()),
+            (key, completion.model, orjson.dumps(completion.to_json()).decode(), time.time()),
         )
 
     def stats(self) -> dict[str, Any]:

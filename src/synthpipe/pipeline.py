@@ -151,10 +151,13 @@ class Pipeline:
     async def _worker(self, todo: Any) -> None:
         for i, rid in todo:
             rec = await self._generate(i, rid)
+            if rec.meta.extra.get("cached"):  # nothing to overlap with: finish it here
+                await self._finish(rec)
+                continue
             # Hand the answer on and send the next request first. Answers arrive in bursts; a request
             # that waited behind sixty other answers' checks would leave the server idle meanwhile.
             await self._finishing.acquire()
-            task = asyncio.create_task(self._finish(rec))
+            task = asyncio.create_task(self._finish(rec, release=True))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
@@ -169,7 +172,7 @@ class Pipeline:
             _fail(rec, exc)
         return rec
 
-    async def _finish(self, rec: Record) -> None:
+    async def _finish(self, rec: Record, release: bool = False) -> None:
         try:
             outcome = await self._assess(rec)
             if outcome == "accepted" and self.deduper is not None:
@@ -180,7 +183,8 @@ class Pipeline:
             self.out.write(outcome, rec)
             self.progress.advance()
         finally:
-            self._finishing.release()
+            if release:
+                self._finishing.release()
 
     async def _assess(self, rec: Record) -> str:
         """Rule checks, then the LLM quality stages while the record is still ok."""

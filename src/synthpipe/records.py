@@ -12,6 +12,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import orjson
+
 TASK_FIELDS: dict[str, tuple[str, ...]] = {
     "qa": ("instruction", "input", "output"),
     "summarize": ("instruction", "input", "output"),
@@ -101,7 +103,8 @@ class Record:
         return {"id": self.id, **self.fields, "meta": self.meta.to_json()}
 
     def dumps(self) -> str:
-        return json.dumps(self.to_json(), ensure_ascii=False)
+        """One JSONL line (UTF-8, no escapes). orjson: this runs once per record on the hot path."""
+        return orjson.dumps(self.to_json(), default=str).decode()
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Record:
