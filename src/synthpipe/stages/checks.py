@@ -32,21 +32,33 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from synthpipe.errors import RecipeError, UsageError
-from synthpipe.lang import UNKNOWN, compact, detect_language, is_blank, normalize, visible_len
+from synthpipe.lang import (
+    UNKNOWN,
+    Evidence,
+    compact,
+    compact_normalized,
+    is_blank,
+    language_of,
+    normalize,
+    prose_evidence,
+    strip_code,
+    visible_len,
+)
 from synthpipe.recipe import ChecksConfig, Constraints, Recipe
 from synthpipe.records import TASKS, Reason, Record
 from synthpipe.stages import checks_dialogue as dlg
 from synthpipe.stages.checks_text import (
-    DEFAULT_BOILERPLATE_PATTERNS,
     DEFAULT_FILLER_PHRASES,
-    DEFAULT_PLACEHOLDER_PATTERNS,
     TEMPLATE_CONTEXT,
+    Filler,
+    PatternSet,
     asks_for_other_language,
-    compile_patterns,
-    find_patterns,
-    find_placeholders,
+    default_boilerplate,
+    default_placeholders,
+    phrase_key,
     phrase_pattern,
-    repeats,
+    repeats_compact,
+    unquote,
 )
 
 STAGE = "rules"
@@ -77,7 +89,7 @@ LENGTH_KEYS = frozenset(
 )
 _ANSWER_FIELDS = {"qa": "output", "summarize": "output", "rewrite": "output", "classify": "text"}
 
-Rule = Callable[[dict[str, Any], "RuleChecker"], list[Reason]]
+Rule = Callable[["Doc", "RuleChecker"], list[Reason]]
 
 
 def reason(code: str, detail: str) -> Reason:
@@ -112,15 +124,15 @@ class RuleChecker:
         self.cfg = checks or ChecksConfig()
         self.disabled = self._disabled(source)
         self.lengths = self._lengths(source)
-        self.placeholders = self._patterns(
-            DEFAULT_PLACEHOLDER_PATTERNS, self.cfg.placeholder_patterns, source
-        )
-        self.boilerplate = compile_patterns(DEFAULT_BOILERPLATE_PATTERNS) + [
-            phrase_pattern(p) for p in self.cfg.boilerplate if p.strip()
+        self.placeholders = self._patterns(self.cfg.placeholder_patterns, source)
+        self.boilerplate = default_boilerplate(self.cfg.boilerplate)
+        # (word, pattern, literal text every match holds): the literal test is far cheaper than a search
+        self.banned = [
+            (w, phrase_pattern(w), phrase_key(w)) for w in self.constraints.banned_words if w.strip()
         ]
-        self.banned = [(w, phrase_pattern(w)) for w in self.constraints.banned_words if w.strip()]
         phrases = (*DEFAULT_FILLER_PHRASES, *self.cfg.filler_phrases)
         self.filler = frozenset(k for k in map(compact, phrases) if k)
+        self.filler_matcher = Filler(self.filler)
         self._label_lookup = {_label_key(lb): lb for lb in self.labels}
         self._rules: list[Rule] = [r for r, codes in _RULES if not codes <= self.disabled]
 
@@ -148,8 +160,12 @@ class RuleChecker:
 
     def check_fields(self, fields: dict[str, Any]) -> list[Reason]:
         out: list[Reason] = []
+        doc = Doc(fields, self.task)
+        disabled = self.disabled
         for rule in self._rules:
-            out.extend(r for r in rule(fields, self) if r.code not in self.disabled)
+            found = rule(doc, self)
+            if found:
+                out.extend(r for r in found if r.code not in disabled)
         return out
 
     def __call__(self, records: Iterable[Record]) -> Iterator[Record]:
@@ -196,7 +212,7 @@ class RuleChecker:
         return dict(self.constraints.lengths)
 
     @staticmethod
-    def _patterns(defaults: Sequence[str], extra: Sequence[str], source: str) -> list[re.Pattern[str]]:
+    def _patterns(extra: Sequence[str], source: str) -> PatternSet:
         for i, pat in enumerate(extra):
             try:
                 re.compile(pat)
@@ -207,7 +223,7 @@ class RuleChecker:
                     "fix or quote the pattern",
                     field=f"checks.placeholder_patterns[{i}]",
                 ) from None
-        return compile_patterns([*defaults, *extra])
+        return default_placeholders(extra)
 
 
 def _label_key(label: str) -> str:
@@ -236,6 +252,98 @@ def answer_fields(fields: dict[str, Any], task: str) -> list[tuple[str, str]]:
     return [(name, value)] if isinstance(value, str) else []
 
 
+class Doc:
+    """One record as the rules see it: its texts, answers and prompt, and the derived forms of each
+    text (code removed, normalised, compacted, language evidence), each worked out once per record."""
+
+    __slots__ = (
+        "fields",
+        "task",
+        "turns",
+        "texts",
+        "answers",
+        "_prompts",
+        "_prose",
+        "_norm",
+        "_compact",
+        "_ev",
+        "_order",
+    )
+
+    def __init__(self, fields: dict[str, Any], task: str) -> None:
+        self.fields, self.task = fields, task
+        # The turn rules look at `messages` whatever the task, as they always have.
+        self.turns = dlg.turns(fields)
+        if task == "dialogue":
+            self.texts = [(f"messages[{i}]", m["content"]) for i, m in self.turns]
+            self.answers = [
+                (name, m["content"])
+                for (name, _), (_, m) in zip(self.texts, self.turns, strict=True)
+                if m.get("role") == "assistant"
+            ]
+        else:
+            self.texts = text_fields(fields, task)
+            self.answers = answer_fields(fields, task)
+        self._prompts: dict[bool, str] = {}
+        self._prose: dict[str, str] = {}
+        self._norm: dict[str, str] = {}
+        self._compact: dict[str, str] = {}
+        self._ev: dict[str, Evidence] = {}
+        self._order: tuple[list[tuple[int, str]], bool] | None = None
+
+    def order(self) -> tuple[list[tuple[int, str]], bool]:
+        """(index, role) of the user and assistant turns in order, and whether some turn has a role
+        other than user, assistant or system."""
+        if self._order is None:
+            msgs = self.fields.get("messages")
+            unknown = isinstance(msgs, list) and dlg.unknown_roles(msgs)
+            self._order = (dlg.conversation(self.fields), unknown)
+        return self._order
+
+    def prompt(self, with_input: bool = False) -> str:
+        """The instruction (and input), or all user turns: what the answer responds to."""
+        text = self._prompts.get(with_input)
+        if text is None:
+            text = self._prompts[with_input] = _prompt_text(self, with_input)
+        return text
+
+    def prose(self, text: str) -> str:
+        out = self._prose.get(text)
+        if out is None:
+            out = self._prose[text] = strip_code(text)
+        return out
+
+    def norm(self, text: str) -> str:
+        out = self._norm.get(text)
+        if out is None:
+            out = self._norm[text] = normalize(text)
+        return out
+
+    def compact(self, text: str) -> str:
+        out = self._compact.get(text)
+        if out is None:
+            out = self._compact[text] = compact_normalized(self.norm(text))
+        return out
+
+    def evidence(self, text: str) -> Evidence:
+        out = self._ev.get(text)
+        if out is None:
+            out = self._ev[text] = prose_evidence(self.prose(text))
+        return out
+
+    def language(self, text: str) -> str:
+        return language_of(self.evidence(text))
+
+
+def _prompt_text(doc: Doc, with_input: bool) -> str:
+    if doc.task == "dialogue":
+        return "\n".join(m["content"] for _, m in doc.turns if m.get("role") == "user")
+    if doc.task == "classify":
+        return ""
+    keys = ("instruction", "input") if with_input else ("instruction",)
+    return "\n".join(v for k in keys if isinstance(v := doc.fields.get(k), str))
+
+
 def _sample(found: list[str], n: int = 3) -> str:
     return ", ".join(repr(f[:40]) for f in found[:n]) + (
         f" (+{len(found) - n} more)" if len(found) > n else ""
@@ -245,10 +353,11 @@ def _sample(found: list[str], n: int = 3) -> str:
 # --- rules for every kind --------------------------------------------------------------------------
 
 
-def rule_structure(fields: dict[str, Any], ck: RuleChecker) -> list[Reason]:
+def rule_structure(doc: Doc, ck: RuleChecker) -> list[Reason]:
     """Required fields present, of the right type, and not empty."""
     if ck.task == "dialogue":
-        return dlg.rule_structure(fields, ck)
+        return dlg.rule_structure(doc, ck)
+    fields = doc.fields
     out: list[Reason] = []
     required = ("text", "label") if ck.task == "classify" else ("instruction", "output")
     for name in required:
@@ -269,15 +378,15 @@ def rule_structure(fields: dict[str, Any], ck: RuleChecker) -> list[Reason]:
     return out
 
 
-def rule_length(fields: dict[str, Any], ck: RuleChecker) -> list[Reason]:
+def rule_length(doc: Doc, ck: RuleChecker) -> list[Reason]:
     """Per-field ranges from constraints.lengths, then the global min_chars/max_chars."""
     out: list[Reason] = []
-    answers = {name for name, _ in answer_fields(fields, ck.task)}
-    for name, text in _length_items(fields, ck.task):
+    answers = {name for name, _ in doc.answers}
+    min_chars, max_chars = ck.cfg.min_chars, ck.cfg.max_chars
+    for name, text, role in _length_items(doc):
         n = visible_len(text)
         if n == 0 and name != "input":
             continue  # empty_field / empty_turn says it already
-        role = dlg.role_of(fields, name) if ck.task == "dialogue" else ""
         limits = (ck.lengths.get(role) or ck.lengths.get("content")) if role else ck.lengths.get(name)
         if limits:
             lo, hi = limits
@@ -287,53 +396,71 @@ def rule_length(fields: dict[str, Any], ck: RuleChecker) -> list[Reason]:
             if n > hi:
                 out.append(reason("too_long", f"{name}: {n} chars, above the maximum {hi}"))
                 continue
-        if n < ck.cfg.min_chars and (name in answers or role == "user"):
-            out.append(reason("too_short", f"{name}: {n} chars, below checks.min_chars {ck.cfg.min_chars}"))
-        elif n > ck.cfg.max_chars:
-            out.append(reason("too_long", f"{name}: {n} chars, above checks.max_chars {ck.cfg.max_chars}"))
+        if n < min_chars and (name in answers or role == "user"):
+            out.append(reason("too_short", f"{name}: {n} chars, below checks.min_chars {min_chars}"))
+        elif n > max_chars:
+            out.append(reason("too_long", f"{name}: {n} chars, above checks.max_chars {max_chars}"))
     return out
 
 
-def _length_items(fields: dict[str, Any], task: str) -> list[tuple[str, str]]:
-    items = text_fields(fields, task)
-    if task == "classify" and isinstance(fields.get("label"), str):
-        items.append(("label", fields["label"]))
-    if task not in ("classify", "dialogue") and fields.get("input") is None:
-        items.append(("input", ""))  # an absent input still has to meet an explicit minimum
+def _length_items(doc: Doc) -> list[tuple[str, str, str]]:
+    """(name, text, role) to measure; the role is a dialogue turn's, "" elsewhere."""
+    if doc.task == "dialogue":
+        return [(name, text, _role(m)) for (name, text), (_, m) in zip(doc.texts, doc.turns, strict=True)]
+    items = [(name, text, "") for name, text in doc.texts]
+    fields = doc.fields
+    if doc.task == "classify" and isinstance(fields.get("label"), str):
+        items.append(("label", fields["label"], ""))
+    if doc.task != "classify" and fields.get("input") is None:
+        items.append(("input", "", ""))  # an absent input still has to meet an explicit minimum
     return items
 
 
-def rule_banned_words(fields: dict[str, Any], ck: RuleChecker) -> list[Reason]:
+def _role(turn: dict[str, Any]) -> str:
+    role = turn.get("role")
+    return role if isinstance(role, str) else ""
+
+
+def rule_banned_words(doc: Doc, ck: RuleChecker) -> list[Reason]:
+    if not ck.banned:
+        return []
     out = []
-    for name, text in text_fields(fields, ck.task):
-        norm = normalize(text)
-        found = [word for word, pat in ck.banned if pat.search(norm)]
+    for name, text in doc.texts:
+        norm = doc.norm(text)
+        found = [word for word, pat, key in ck.banned if key in norm and pat.search(norm)]
         if found:
             out.append(reason("banned_word", f"{name}: contains {_sample(found)}"))
     return out
 
 
-def rule_boilerplate(fields: dict[str, Any], ck: RuleChecker) -> list[Reason]:
+def rule_boilerplate(doc: Doc, ck: RuleChecker) -> list[Reason]:
     out = []
-    for name, text in answer_fields(fields, ck.task):
-        found = find_patterns(text, ck.boilerplate, skip_quoted=True)
+    for name, text in doc.answers:
+        plain = unquote(text)
+        if plain is text:
+            found = ck.boilerplate.findall(doc.norm(text))
+        elif ck.boilerplate.ruled_out_by_whole(doc.norm(text)):
+            found = []  # saves normalising the unquoted text, which no pattern could match
+        else:
+            found = ck.boilerplate.findall(doc.norm(plain))
         if found:
             out.append(reason("boilerplate", f"{name}: {_sample(found)}"))
     return out
 
 
-def rule_placeholder(fields: dict[str, Any], ck: RuleChecker) -> list[Reason]:
+def rule_placeholder(doc: Doc, ck: RuleChecker) -> list[Reason]:
     out = []
-    answers = {name for name, _ in answer_fields(fields, ck.task)}
-    prompt_text = _prompt_text(fields, ck.task, with_input=True)
-    template_asked = TEMPLATE_CONTEXT.search(prompt_text) is not None
-    prompt = compact(prompt_text)
-    for name, text in text_fields(fields, ck.task):
-        found = find_placeholders(text, ck.placeholders)
-        if name in answers:
+    answers = {name for name, _ in doc.answers}
+    template_asked: bool | None = None
+    for name, text in doc.texts:
+        found = ck.placeholders.findall(doc.prose(text))
+        if found and name in answers:
+            if template_asked is None:
+                template_asked = TEMPLATE_CONTEXT.search(doc.prompt(with_input=True)) is not None
             if template_asked:
                 continue
             # An answer may mention what the prompt asks about ("What does TODO mean?"); not a leftover.
+            prompt = doc.compact(doc.prompt(with_input=True))
             found = [f for f in found if not _mentioned(f, prompt)]
         if found:
             out.append(reason("placeholder", f"{name}: {_sample(found)}"))
@@ -346,36 +473,41 @@ def _mentioned(found: str, prompt_compact: str) -> bool:
     return bool(key) and (key in prompt_compact or (len(key) >= 8 and key[:10] in prompt_compact))
 
 
-def rule_repeats_instruction(fields: dict[str, Any], ck: RuleChecker) -> list[Reason]:
+def rule_repeats_instruction(doc: Doc, ck: RuleChecker) -> list[Reason]:
     """The answer is only the instruction or input again (normalised comparison)."""
     if ck.task == "dialogue":
-        return dlg.rule_repeats(fields, ck)
+        return dlg.rule_repeats(doc, ck)
     if ck.task == "classify":
         return []
-    output, instruction, inp = (fields.get(k) for k in ("output", "instruction", "input"))
+    output, instruction, inp = (doc.fields.get(k) for k in ("output", "instruction", "input"))
     if not isinstance(output, str) or not isinstance(instruction, str):
         return []
     inp = inp if isinstance(inp, str) else ""
-    if repeats(output, instruction, fragment=True) or (inp and repeats(output, instruction + "\n" + inp)):
+    out_c, ins_c = doc.compact(output), doc.compact(instruction)
+    if repeats_compact(out_c, ins_c, fragment=True) or (
+        inp and repeats_compact(out_c, doc.compact(instruction + "\n" + inp))
+    ):
         return [reason("repeats_instruction", "output: repeats the instruction")]
     # A summary must be shorter than its text; a rewrite may stay close (proofreading) but not identical.
-    if inp and repeats(output, inp, near=ck.task == "summarize"):
+    if inp and repeats_compact(out_c, doc.compact(inp), near=ck.task == "summarize"):
         return [reason("repeats_instruction", "output: repeats the input")]
     return []
 
 
-def rule_language(fields: dict[str, Any], ck: RuleChecker) -> list[Reason]:
+def rule_language(doc: Doc, ck: RuleChecker) -> list[Reason]:
     """Answers in the recipe's language, or (no language given) in the instruction's language."""
-    prompt = _prompt_text(fields, ck.task)
-    expected = ck.language or (detect_language(prompt) if prompt else UNKNOWN)
+    prompt = doc.prompt()
+    expected = ck.language or (doc.language(prompt) if prompt else UNKNOWN)
     if expected not in ("zh", "en") or asks_for_other_language(prompt, expected):
         return []
-    answers = answer_fields(fields, ck.task)
-    wrong = [
-        (name, got) for name, text in answers if (got := detect_language(text)) not in (expected, UNKNOWN)
-    ]
+    answers = doc.answers
+    wrong = [(name, got) for name, text in answers if (got := doc.language(text)) not in (expected, UNKNOWN)]
     if not wrong and ck.task == "dialogue" and len(answers) > 1:
-        got = detect_language("\n".join(t for _, t in answers))
+        texts = [t for _, t in answers]
+        if any("```" in t or "~~~" in t for t in texts):
+            got = doc.language("\n".join(texts))
+        else:  # without code fences the evidence of the joined turns is the sum of each turn's
+            got = language_of(sum((doc.evidence(t) for t in texts), Evidence()))
         if got not in (expected, UNKNOWN):
             wrong = [("assistant turns", got)]
     if not wrong:
@@ -385,23 +517,13 @@ def rule_language(fields: dict[str, Any], ck: RuleChecker) -> list[Reason]:
     return [reason("wrong_language", f"expected {expected} ({source}): {where}")]
 
 
-def _prompt_text(fields: dict[str, Any], task: str, with_input: bool = False) -> str:
-    """The instruction (and input), or all user turns: what the answer responds to."""
-    if task == "dialogue":
-        return "\n".join(m["content"] for _, m in dlg.turns(fields) if m.get("role") == "user")
-    if task == "classify":
-        return ""
-    keys = ("instruction", "input") if with_input else ("instruction",)
-    return "\n".join(v for k in keys if isinstance(v := fields.get(k), str))
-
-
 # --- classify --------------------------------------------------------------------------------------
 
 
-def rule_label(fields: dict[str, Any], ck: RuleChecker) -> list[Reason]:
+def rule_label(doc: Doc, ck: RuleChecker) -> list[Reason]:
     if ck.task != "classify":
         return []
-    label = fields.get("label")
+    label = doc.fields.get("label")
     if label is None or isinstance(label, bool) or not isinstance(label, str | int) or is_blank(str(label)):
         return []  # rule_structure reports it
     if ck.allowed_label(label) is None:

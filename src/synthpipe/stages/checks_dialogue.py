@@ -6,19 +6,17 @@ first, starting with the user, strictly alternating and ending with the assistan
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from synthpipe.lang import is_blank
 from synthpipe.records import Reason
-from synthpipe.stages.checks_text import is_filler, repeats, self_talk
+from synthpipe.stages.checks_text import is_filler_compact, repeats_compact, self_talk
 
 if TYPE_CHECKING:
-    from synthpipe.stages.checks import RuleChecker
+    from synthpipe.stages.checks import Doc, RuleChecker
 
 STAGE = "rules"
 ROLES = ("user", "assistant", "system")
-_INDEX = re.compile(r"messages\[(\d+)\]")
 
 
 def _reason(code: str, detail: str) -> Reason:
@@ -33,17 +31,7 @@ def turns(fields: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
     return [(i, m) for i, m in enumerate(msgs) if isinstance(m, dict) and isinstance(m.get("content"), str)]
 
 
-def role_of(fields: dict[str, Any], name: str) -> str:
-    m = _INDEX.fullmatch(name)
-    msgs = fields.get("messages")
-    if not m or not isinstance(msgs, list):
-        return ""
-    turn = msgs[int(m.group(1))]
-    role = turn.get("role") if isinstance(turn, dict) else None
-    return role if isinstance(role, str) else ""
-
-
-def _conversation(fields: dict[str, Any]) -> list[tuple[int, str]]:
+def conversation(fields: dict[str, Any]) -> list[tuple[int, str]]:
     """(index, role) of the user and assistant turns, in order; other turns are left out."""
     msgs = fields.get("messages")
     if not isinstance(msgs, list):
@@ -55,12 +43,12 @@ def _conversation(fields: dict[str, Any]) -> list[tuple[int, str]]:
     ]
 
 
-def _unknown_roles(msgs: list[Any]) -> bool:
+def unknown_roles(msgs: list[Any]) -> bool:
     return any(isinstance(m, dict) and m.get("role") not in ROLES for m in msgs)
 
 
-def rule_structure(fields: dict[str, Any], ck: RuleChecker) -> list[Reason]:
-    msgs = fields.get("messages")
+def rule_structure(doc: Doc, ck: RuleChecker) -> list[Reason]:
+    msgs = doc.fields.get("messages")
     if msgs is None:
         return [_reason("missing_field", "messages: required for dialogue")]
     if not isinstance(msgs, list):
@@ -91,7 +79,8 @@ def rule_structure(fields: dict[str, Any], ck: RuleChecker) -> list[Reason]:
     return out
 
 
-def rule_turn_order(fields: dict[str, Any], ck: RuleChecker) -> list[Reason]:
+def rule_turn_order(doc: Doc, ck: RuleChecker) -> list[Reason]:
+    fields = doc.fields
     msgs = fields.get("messages")
     if not isinstance(msgs, list):
         return []
@@ -101,8 +90,8 @@ def rule_turn_order(fields: dict[str, Any], ck: RuleChecker) -> list[Reason]:
     ]
     if late_system:
         out.append(_reason("bad_role", f"messages[{late_system[0]}]: a system turn is only allowed first"))
-    conv = _conversation(fields)
-    if not conv or _unknown_roles(msgs):
+    conv, unknown = doc.order()
+    if not conv or unknown:
         return out  # with roles we cannot read, order findings would only echo bad_role
     if conv[0][1] == "assistant":
         out.append(
@@ -118,12 +107,13 @@ def rule_turn_order(fields: dict[str, Any], ck: RuleChecker) -> list[Reason]:
     return out
 
 
-def rule_rounds(fields: dict[str, Any], ck: RuleChecker) -> list[Reason]:
+def rule_rounds(doc: Doc, ck: RuleChecker) -> list[Reason]:
     """A round is a user turn answered by the next assistant turn."""
+    fields = doc.fields
     msgs = fields.get("messages")
-    if not isinstance(msgs, list) or not msgs or _unknown_roles(msgs):
+    if not isinstance(msgs, list) or not msgs or doc.order()[1]:
         return []
-    conv = _conversation(fields)
+    conv = doc.order()[0]
     n = sum(1 for a, b in zip(conv, conv[1:], strict=False) if a[1] == "user" and b[1] == "assistant")
     lo, hi = ck.rounds
     if lo <= n <= hi:
@@ -131,11 +121,13 @@ def rule_rounds(fields: dict[str, Any], ck: RuleChecker) -> list[Reason]:
     return [_reason("rounds_out_of_range", f"{n} round(s), allowed {lo}–{hi}")]
 
 
-def rule_filler(fields: dict[str, Any], ck: RuleChecker) -> list[Reason]:
+def rule_filler(doc: Doc, ck: RuleChecker) -> list[Reason]:
     bad = [
         (i, m["content"])
-        for i, m in turns(fields)
-        if m.get("role") == "assistant" and not is_blank(m["content"]) and is_filler(m["content"], ck.filler)
+        for i, m in doc.turns
+        if m.get("role") == "assistant"
+        and not is_blank(m["content"])
+        and is_filler_compact(doc.compact(m["content"]), ck.filler_matcher)
     ]
     if not bad:
         return []
@@ -143,13 +135,13 @@ def rule_filler(fields: dict[str, Any], ck: RuleChecker) -> list[Reason]:
     return [_reason("filler_turn", f"assistant turn says nothing: {shown}")]
 
 
-def rule_self_talk(fields: dict[str, Any], ck: RuleChecker) -> list[Reason]:
+def rule_self_talk(doc: Doc, ck: RuleChecker) -> list[Reason]:
     out, previous_user = [], ""
-    for i, m in turns(fields):
+    for i, m in doc.turns:
         role = m.get("role")
         if role not in ("user", "assistant"):
             continue
-        why = self_talk(m["content"], role, previous_user)
+        why = self_talk(m["content"], role, previous_user, doc.prose(m["content"]))
         if why:
             out.append(_reason("self_talk", f"messages[{i}]: {why}"))
         if role == "user":
@@ -157,12 +149,17 @@ def rule_self_talk(fields: dict[str, Any], ck: RuleChecker) -> list[Reason]:
     return out[:1] + ([_reason("self_talk", f"and {len(out) - 1} more turn(s)")] if len(out) > 1 else [])
 
 
-def rule_repeats(fields: dict[str, Any], ck: RuleChecker) -> list[Reason]:
+def rule_repeats(doc: Doc, ck: RuleChecker) -> list[Reason]:
     """An assistant turn that only echoes the user turn before it."""
     previous: tuple[str, str] | None = None
-    for i, m in turns(fields):
+    for i, m in doc.turns:
         role = m.get("role")
-        if role == "assistant" and previous and previous[0] == "user" and repeats(m["content"], previous[1]):
+        if (
+            role == "assistant"
+            and previous
+            and previous[0] == "user"
+            and repeats_compact(doc.compact(m["content"]), doc.compact(previous[1]))
+        ):
             return [_reason("repeats_instruction", f"messages[{i}]: repeats the user turn before it")]
         previous = (role, m["content"]) if isinstance(role, str) else None
     return []

@@ -39,6 +39,28 @@ DEFAULT_PLACEHOLDER_PATTERNS: tuple[str, ...] = (
     r"[\[［]\s*(?:你的|您的|客户|用户|公司|产品|收件人)?"
     r"(?:姓名|名字|名称|电话(?:号码)?|手机号(?:码)?|地址|邮箱(?:地址)?|日期|时间|金额|链接|编号|订单号)\s*[\]］]",
 )
+# For each default placeholder pattern, literal text every match contains one of (see `Guarded`); a
+# leading "~" means: compared with the lower-cased text.
+_PLACEHOLDER_KEYS: tuple[tuple[str, ...], ...] = (
+    ("~xxx",),
+    ("××",),
+    ("[",),
+    ("[",),
+    ("{",),
+    ("{",),
+    ("{",),
+    ("<",),
+    ("<",),
+    ("<",),
+    ("<",),
+    ("[",),
+    ("YYYY",),
+    ("TODO", "FIXME"),
+    ("~um dol",),
+    ("待补充", "待填写", "此处", "在此", "在这里填写"),
+    ("[", "［", "【"),
+    ("[", "［"),
+)
 
 # --- boilerplate: model self-talk, stock refusals, test answers (matched on normalize()d text) ---------
 DEFAULT_BOILERPLATE_PATTERNS: tuple[str, ...] = (
@@ -68,6 +90,30 @@ DEFAULT_BOILERPLATE_PATTERNS: tuple[str, ...] = (
     r"我的训练数据",
     r"我没有个人(?:观点|感情|情感|意见|偏好|经历)",
     r"我是\s*chatgpt",
+)
+_BOILERPLATE_KEYS: tuple[tuple[str, ...], ...] = (
+    (" ai", "artificial intelligence"),
+    ("language model",),
+    (" ai", "artificial intelligence", "language model"),
+    ("i can", "unable to", "not able to", "won't be able"),
+    ("i'm sorry",),
+    ("my knowledge", "my training", "my last "),
+    ("my knowledge", "my training"),
+    ("i do not have", "i don't have"),
+    ("test a", "test r"),
+    ("a test",),
+    ("chatgpt",),
+    ("作为",),
+    ("语言模型",),
+    ("我只是", "我是"),
+    ("我无法", "我不能", "我没法"),
+    ("抱歉", "对不起"),
+    ("测试",),
+    ("测试",),
+    ("我的知识", "我的训练"),
+    ("我的训练",),
+    ("我没有个人",),
+    ("chatgpt",),
 )
 
 # --- filler: an assistant turn made only of these says nothing (matched on compact()ed text) --------
@@ -117,21 +163,168 @@ _LABEL = re.compile(
     rf"|[\[【]\s*(?P<blabel>{_USER_STRONG}|{_ASSISTANT_STRONG})\s*[\]】]",
     re.I,
 )
+_LABEL_KEYS = (":", "：", "[", "【")  # every label match holds one of these
 _FAQ_CONTEXT = re.compile(r"faq|q\s*&\s*a|q&a|问答|常见问题|面试题|练习题|quiz|interview questions", re.I)
 # Asked for a dialogue or script, an assistant turn may rightly write several speakers' lines.
 _SCRIPT_CONTEXT = re.compile(r"对话|剧本|情景|台词|角色扮演|dialog|conversation|script|role-?play", re.I)
 # Asked for a template, placeholders are the point.
 TEMPLATE_CONTEXT = re.compile(r"模板|模版|范本|样板|填空|template|fill-in|form letter|mail merge", re.I)
-_TRANSLATION_TO = {
-    "zh": re.compile(r"英文|英语|english|日语|日文|法语|德语|韩语|西班牙语|俄语|translat", re.I),
-    "en": re.compile(
-        r"chinese|mandarin|cantonese|japanese|french|spanish|german|korean|translat|中文|汉语|pinyin", re.I
-    ),
-}
 
 
 def compile_patterns(patterns: Iterable[str]) -> list[re.Pattern[str]]:
     return [re.compile(p, re.M) for p in patterns]
+
+
+class Guarded:
+    """A pattern with the literal `keys` of which every match contains at least one, so that a text
+    holding none of them is skipped without running the pattern. No keys: always run. Keys starting with
+    "~" are compared with the lower-cased text, for patterns that ignore case."""
+
+    __slots__ = ("pattern", "plain", "folded", "odd", "always")
+
+    def __init__(self, pattern: re.Pattern[str], keys: Sequence[str] = ()) -> None:
+        self.pattern = pattern
+        self.plain = tuple(k for k in keys if not k.startswith("~"))
+        self.folded = tuple(k[1:] for k in keys if k.startswith("~"))
+        self.odd = _odd_letters(self.folded)
+        self.always = not keys or "" in self.plain or "" in self.folded
+
+    def could_match(self, text: str) -> bool:
+        if self.always:
+            return True
+        for key in self.plain:
+            if key in text:
+                return True
+        if self.folded:
+            low = lowered(text, self.odd)
+            if low is None:
+                return True
+            for key in self.folded:
+                if key in low:
+                    return True
+        return False
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.pattern.search(text) if self.could_match(text) else None
+
+
+def lowered(text: str, odd: bool = True) -> str | None:
+    """The ASCII characters of `text`, lower-cased, for testing folded (ASCII) keys; None where the text
+    holds one of the four other characters that IGNORECASE matches to ASCII letters (İ and ı to "i", K to
+    "k", ſ to "s"), since then the keys can't rule anything out. `odd=False`: the keys hold no i, k or s."""
+    if text.isascii():
+        return text.lower()
+    if odd and ("İ" in text or "ı" in text or "\u212a" in text or "ſ" in text):
+        return None
+    return ascii_only(text).lower()
+
+
+def _odd_letters(keys: Iterable[str]) -> bool:
+    return any(ch in key for key in keys for ch in "iks")
+
+
+class PatternSet:
+    """Patterns searched together; `findall` gives their distinct matches in pattern order, as running
+    every pattern would, but runs only the patterns whose keys the text holds."""
+
+    __slots__ = (
+        "items",
+        "_always",
+        "_ascii",
+        "_other",
+        "_any_other",
+        "_folded",
+        "_folded_odd",
+        "_ascii_parts",
+        "_other_parts",
+    )
+
+    def __init__(self, items: Iterable[Guarded]) -> None:
+        self.items = tuple(items)
+        self._always = tuple(i for i, g in enumerate(self.items) if g.always)
+        plain: dict[str, list[int]] = {}
+        folded: dict[str, list[int]] = {}
+        for i, g in enumerate(self.items):
+            if not g.always:
+                for key in g.plain:
+                    plain.setdefault(key, []).append(i)
+                for key in g.folded:
+                    folded.setdefault(key, []).append(i)
+        # An ASCII text can't hold a key that isn't ASCII, so those aren't looked for in it.
+        self._ascii = tuple((k, tuple(v)) for k, v in plain.items() if k.isascii())
+        self._other = tuple((k, tuple(v)) for k, v in plain.items() if not k.isascii())
+        self._folded = tuple((k, tuple(v)) for k, v in folded.items())
+        self._folded_odd = _odd_letters(folded)
+        # One search rules out all the other keys at once: their first characters are rare.
+        self._any_other = re.compile("|".join(re.escape(k) for k, _ in self._other)) if self._other else None
+        self._ascii_parts = tuple(tuple(k.split()) for k, _ in self._ascii)
+        self._other_parts = tuple(tuple(k.split()) for k, _ in self._other)
+
+    @classmethod
+    def build(cls, patterns: Sequence[str], keys: Sequence[Sequence[str]] = ()) -> PatternSet:
+        keys = list(keys) + [()] * (len(patterns) - len(keys))
+        return cls(Guarded(p, k) for p, k in zip(compile_patterns(patterns), keys, strict=True))
+
+    def __add__(self, other: PatternSet) -> PatternSet:
+        return PatternSet((*self.items, *other.items))
+
+    def ruled_out_by_whole(self, norm_whole: str) -> bool:
+        """True when no pattern can match `normalize(unquote(text))`, judged from `normalize(text)`:
+        unquoting only blanks out spans, so every space-free stretch of the unquoted text is also in the
+        whole one, and so is every space-free part of a key it holds. (Needs plain keys on every pattern.)"""
+        if self._always or self._folded:
+            return False
+        asc = norm_whole if norm_whole.isascii() else ascii_only(norm_whole)
+        for parts in self._ascii_parts:
+            for part in parts:
+                if part not in asc:
+                    break
+            else:
+                return False
+        if self._other and not norm_whole.isascii():
+            for parts in self._other_parts:
+                for part in parts:
+                    if part not in norm_whole:
+                        break
+                else:
+                    return False
+        return True
+
+    def findall(self, text: str) -> list[str]:
+        if text.isascii():
+            active = [i for key, where in self._ascii if key in text for i in where]
+        else:
+            asc = ascii_only(text)
+            active = [i for key, where in self._ascii if key in asc for i in where] if asc else []
+            if self._any_other is not None and self._any_other.search(text):
+                active += [i for key, where in self._other if key in text for i in where]
+        if self._folded:
+            low = lowered(text, self._folded_odd)
+            active += [i for key, where in self._folded if low is None or key in low for i in where]
+        active += self._always
+        if not active:
+            return []
+        found: list[str] = []
+        for i in sorted(set(active)):
+            found.extend(m.group(0).strip() for m in self.items[i].pattern.finditer(text))
+        return _unique(found)
+
+
+def ascii_only(text: str) -> str:
+    """The ASCII characters of `text`, in order: an ASCII key found in `text` is found in this too, and
+    this is shorter and faster to search."""
+    return text.encode("ascii", "ignore").decode("ascii")
+
+
+def default_placeholders(extra: Sequence[str] = ()) -> PatternSet:
+    """The built-in placeholder patterns (matched on text with code removed) plus `extra` ones."""
+    return PatternSet.build([*DEFAULT_PLACEHOLDER_PATTERNS, *extra], _PLACEHOLDER_KEYS)
+
+
+def default_boilerplate(phrases: Sequence[str] = ()) -> PatternSet:
+    """The built-in boilerplate patterns (matched on normalize()d text) plus literal `phrases`."""
+    built = PatternSet.build(DEFAULT_BOILERPLATE_PATTERNS, _BOILERPLATE_KEYS)
+    return built + PatternSet(Guarded(phrase_pattern(p), (phrase_key(p),)) for p in phrases if p.strip())
 
 
 def find_placeholders(text: str, patterns: Sequence[re.Pattern[str]]) -> list[str]:
@@ -140,13 +333,23 @@ def find_placeholders(text: str, patterns: Sequence[re.Pattern[str]]) -> list[st
 
 
 _QUOTED = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|「[^」\n]{1,300}」|『[^』\n]{1,300}』')
+_QUOTED_ASCII = re.compile(r'"[^"\n]{1,300}"')  # all of _QUOTED that can match ASCII text
+
+
+def unquote(text: str) -> str:
+    """`text` with double-quoted passages blanked out: a quoted phrase is being talked about, not said."""
+    if text.isascii():
+        return _QUOTED_ASCII.sub(" ", text) if '"' in text else text
+    if '"' in text or "“" in text or "「" in text or "『" in text:
+        return _QUOTED.sub(" ", text)
+    return text
 
 
 def find_patterns(text: str, patterns: Sequence[re.Pattern[str]], skip_quoted: bool = False) -> list[str]:
     """Matches of `patterns` (written for normalize()d text) in `text`. With `skip_quoted`, text inside
     double quotes is left out: a quoted phrase is being talked about, not said."""
     if skip_quoted:
-        text = _QUOTED.sub(" ", text)
+        text = unquote(text)
     norm = normalize(text)
     return _unique(m.group(0).strip() for p in patterns for m in p.finditer(norm))
 
@@ -155,40 +358,86 @@ def phrase_pattern(phrase: str) -> re.Pattern[str]:
     """A user-given literal phrase as a pattern over normalize()d text: whole words for Latin phrases,
     plain substring (spaces optional) for phrases with CJK characters, where there are no word breaks."""
     norm = normalize(phrase)
-    if any(ord(ch) > 0x2E80 for ch in norm):
+    if _is_cjk_phrase(norm):
         return re.compile(r"\s*".join(re.escape(ch) for ch in norm.replace(" ", "")))
     # Words may be joined by spaces, hyphens or underscores: "guaranteed-returns" is "guaranteed returns".
     parts = [re.escape(p) for p in re.split(r"[\s\-_]+", norm) if p]
     return re.compile(r"(?<![\w])" + r"[\s\-_]+".join(parts) + r"(?![\w])")
 
 
-def is_filler(text: str, phrases: frozenset[str], max_len: int = 80) -> bool:
+def phrase_key(phrase: str) -> str:
+    """Literal text every match of `phrase_pattern(phrase)` contains ("" if there is none)."""
+    norm = normalize(phrase)
+    if _is_cjk_phrase(norm):
+        return norm.replace(" ", "")[:1]
+    return next((p for p in re.split(r"[\s\-_]+", norm) if p), "")
+
+
+def _is_cjk_phrase(norm: str) -> bool:
+    return any(ord(ch) > 0x2E80 for ch in norm)
+
+
+class Filler:
+    """Filler phrases (compact()ed) and what `is_filler` needs to rule most texts out at once."""
+
+    __slots__ = ("phrases", "sizes", "lasts")
+
+    def __init__(self, phrases: frozenset[str]) -> None:
+        self.phrases = phrases
+        sizes: dict[str, set[int]] = {}
+        for p in phrases:
+            if p:
+                sizes.setdefault(p[0], set()).add(len(p))
+        self.sizes = {first: sorted(v) for first, v in sizes.items()}  # phrase lengths by first character
+        self.lasts = frozenset(p[-1] for p in phrases if p)
+
+    def covers(self, s: str) -> bool:
+        """True when compact()ed `s` splits into filler phrases."""
+        if not s:
+            return True
+        if s[0] not in self.sizes or s[-1] not in self.lasts:
+            return False
+        n, phrases, sizes = len(s), self.phrases, self.sizes
+        reach = [True] + [False] * n  # reach[i]: s[:i] splits into phrases
+        furthest = 0
+        for i in range(n):
+            if i > furthest:
+                return False  # nothing reaches this far, so nothing reaches the end
+            if reach[i]:
+                for size in sizes.get(s[i], ()):
+                    if i + size > n:
+                        break
+                    if s[i : i + size] in phrases:
+                        reach[i + size] = True
+                        furthest = max(furthest, i + size)
+        return reach[-1]
+
+
+def is_filler(text: str, phrases: frozenset[str] | Filler, max_len: int = 80) -> bool:
     """True when `text`, without punctuation, spaces and emoji, is made only of filler phrases."""
-    s = compact(text)
+    return is_filler_compact(compact(text), phrases, max_len)
+
+
+def is_filler_compact(s: str, phrases: frozenset[str] | Filler, max_len: int = 80) -> bool:
     if len(s) > max_len:
         return False
-    if not s:
-        return True
-    longest = max(map(len, phrases))
-    reach = [True] + [False] * len(s)  # reach[i]: s[:i] splits into phrases
-    for i in range(len(s)):
-        if reach[i]:
-            for j in range(i + 1, min(len(s), i + longest) + 1):
-                if s[i:j] in phrases:
-                    reach[j] = True
-    return reach[-1]
+    return (phrases if isinstance(phrases, Filler) else Filler(phrases)).covers(s)
 
 
-def speaker_labels(text: str) -> list[str]:
-    """Speaker labels in `text` (line-start "用户：", "User:", "Q:", or bracketed "[助手]"), lower-cased."""
-    prose = strip_code(text)
+def speaker_labels(text: str, prose: str | None = None) -> list[str]:
+    """Speaker labels in `text` (line-start "用户：", "User:", "Q:", or bracketed "[助手]"), lower-cased.
+    `prose` is `strip_code(text)` where the caller has it already."""
+    if prose is None:
+        prose = strip_code(text)
+    if not any(ch in prose for ch in _LABEL_KEYS):
+        return []
     return [(m.group("label") or m.group("blabel")).lower() for m in _LABEL.finditer(prose)]
 
 
-def self_talk(content: str, role: str, previous_user: str = "") -> str | None:
+def self_talk(content: str, role: str, previous_user: str = "", prose: str | None = None) -> str | None:
     """Why a turn looks like it writes both sides of the conversation, or None. `previous_user` is
     what the user said so far: a request for a script or an FAQ makes speaker labels legitimate."""
-    labels = speaker_labels(content)
+    labels = speaker_labels(content, prose)
     if not labels or (role == "assistant" and _SCRIPT_CONTEXT.search(previous_user)):
         return None
     user = [lb for lb in labels if re.fullmatch(_USER_STRONG, lb, re.I)]
@@ -211,7 +460,11 @@ def repeats(answer: str, source: str, near: bool = True, fragment: bool = False)
     punctuation, or `source` plus a short echo prefix/suffix ("问题是：…", "You asked: …"), or (with
     `near`) a near copy by character trigrams, or (with `fragment`) most of `source` cut out of it
     ("请解释什么是区块链" -> "什么是区块链")."""
-    a, s = compact(answer), compact(source)
+    return repeats_compact(compact(answer), compact(source), near, fragment)
+
+
+def repeats_compact(a: str, s: str, near: bool = True, fragment: bool = False) -> bool:
+    """`repeats` on texts already compact()ed."""
     if len(s) < 4 or not a:
         return False
     if a == s:
@@ -226,10 +479,20 @@ def repeats(answer: str, source: str, near: bool = True, fragment: bool = False)
     return bool(ga and gs) and len(ga & gs) / len(ga | gs) >= 0.85
 
 
+_TRANSLATION_WORDS = {
+    "zh": "英文|英语|english|日语|日文|法语|德语|韩语|西班牙语|俄语|translat",
+    "en": "chinese|mandarin|cantonese|japanese|french|spanish|german|korean|translat|中文|汉语|pinyin",
+}
+_TRANSLATION_TO = {
+    lang: Guarded(re.compile(words, re.I), [f"~{w}" if w.isascii() else w for w in words.split("|")])
+    for lang, words in _TRANSLATION_WORDS.items()
+}
+
+
 def asks_for_other_language(instruction: str, expected: str) -> bool:
     """True when the instruction itself asks for another language (a translation task, say)."""
-    pattern = _TRANSLATION_TO.get(expected)
-    return bool(pattern and pattern.search(instruction))
+    guarded = _TRANSLATION_TO.get(expected)
+    return bool(guarded and guarded.search(instruction))
 
 
 # What an echo may add around the repeated text ("You asked: …", "问题是：…呢"), compacted.
