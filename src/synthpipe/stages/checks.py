@@ -36,22 +36,20 @@ from synthpipe.lang import (
     UNKNOWN,
     Evidence,
     compact,
-    compact_normalized,
     is_blank,
     language_of,
     normalize,
-    prose_evidence,
-    strip_code,
     visible_len,
 )
 from synthpipe.recipe import ChecksConfig, Constraints, Recipe
 from synthpipe.records import TASKS, Reason, Record
 from synthpipe.stages import checks_dialogue as dlg
+from synthpipe.stages.checks_doc import Doc
+from synthpipe.stages.checks_match import PatternSet
 from synthpipe.stages.checks_text import (
     DEFAULT_FILLER_PHRASES,
     TEMPLATE_CONTEXT,
     Filler,
-    PatternSet,
     asks_for_other_language,
     default_boilerplate,
     default_placeholders,
@@ -87,7 +85,6 @@ CODES: dict[str, str] = {
 LENGTH_KEYS = frozenset(
     {"instruction", "input", "output", "text", "label", "user", "assistant", "system", "content"}
 )
-_ANSWER_FIELDS = {"qa": "output", "summarize": "output", "rewrite": "output", "classify": "text"}
 
 Rule = Callable[["Doc", "RuleChecker"], list[Reason]]
 
@@ -135,6 +132,11 @@ class RuleChecker:
         self.filler_matcher = Filler(self.filler)
         self._label_lookup = {_label_key(lb): lb for lb in self.labels}
         self._rules: list[Rule] = [r for r, codes in _RULES if not codes <= self.disabled]
+        # The turn rules read `messages` whatever the task; without a list there they find nothing, and
+        # rule_label finds nothing outside classify.
+        self._rules_no_turns = [
+            r for r in self._rules if r not in _TURN_RULES and (r is not rule_label or task == "classify")
+        ]
 
     @classmethod
     def from_recipe(cls, recipe: Recipe) -> RuleChecker:
@@ -162,7 +164,8 @@ class RuleChecker:
         out: list[Reason] = []
         doc = Doc(fields, self.task)
         disabled = self.disabled
-        for rule in self._rules:
+        rules = self._rules if doc.turns or isinstance(fields.get("messages"), list) else self._rules_no_turns
+        for rule in rules:
             found = rule(doc, self)
             if found:
                 out.extend(r for r in found if r.code not in disabled)
@@ -231,117 +234,6 @@ def _label_key(label: str) -> str:
 
 
 # --- which text a rule looks at ------------------------------------------------------------------
-
-
-def text_fields(fields: dict[str, Any], task: str) -> list[tuple[str, str]]:
-    """(name, text) for every text of the record: task fields and each turn's content."""
-    if task == "dialogue":
-        return [(f"messages[{i}]", m["content"]) for i, m in dlg.turns(fields)]
-    names = ("instruction", "input", "output") if task != "classify" else ("text",)
-    return [(n, fields[n]) for n in names if isinstance(fields.get(n), str)]
-
-
-def answer_fields(fields: dict[str, Any], task: str) -> list[tuple[str, str]]:
-    """(name, text) for the generated answers: output, classify text, assistant turns."""
-    if task == "dialogue":
-        return [
-            (f"messages[{i}]", m["content"]) for i, m in dlg.turns(fields) if m.get("role") == "assistant"
-        ]
-    name = _ANSWER_FIELDS[task]
-    value = fields.get(name)
-    return [(name, value)] if isinstance(value, str) else []
-
-
-class Doc:
-    """One record as the rules see it: its texts, answers and prompt, and the derived forms of each
-    text (code removed, normalised, compacted, language evidence), each worked out once per record."""
-
-    __slots__ = (
-        "fields",
-        "task",
-        "turns",
-        "texts",
-        "answers",
-        "_prompts",
-        "_prose",
-        "_norm",
-        "_compact",
-        "_ev",
-        "_order",
-    )
-
-    def __init__(self, fields: dict[str, Any], task: str) -> None:
-        self.fields, self.task = fields, task
-        # The turn rules look at `messages` whatever the task, as they always have.
-        self.turns = dlg.turns(fields)
-        if task == "dialogue":
-            self.texts = [(f"messages[{i}]", m["content"]) for i, m in self.turns]
-            self.answers = [
-                (name, m["content"])
-                for (name, _), (_, m) in zip(self.texts, self.turns, strict=True)
-                if m.get("role") == "assistant"
-            ]
-        else:
-            self.texts = text_fields(fields, task)
-            self.answers = answer_fields(fields, task)
-        self._prompts: dict[bool, str] = {}
-        self._prose: dict[str, str] = {}
-        self._norm: dict[str, str] = {}
-        self._compact: dict[str, str] = {}
-        self._ev: dict[str, Evidence] = {}
-        self._order: tuple[list[tuple[int, str]], bool] | None = None
-
-    def order(self) -> tuple[list[tuple[int, str]], bool]:
-        """(index, role) of the user and assistant turns in order, and whether some turn has a role
-        other than user, assistant or system."""
-        if self._order is None:
-            msgs = self.fields.get("messages")
-            unknown = isinstance(msgs, list) and dlg.unknown_roles(msgs)
-            self._order = (dlg.conversation(self.fields), unknown)
-        return self._order
-
-    def prompt(self, with_input: bool = False) -> str:
-        """The instruction (and input), or all user turns: what the answer responds to."""
-        text = self._prompts.get(with_input)
-        if text is None:
-            text = self._prompts[with_input] = _prompt_text(self, with_input)
-        return text
-
-    def prose(self, text: str) -> str:
-        out = self._prose.get(text)
-        if out is None:
-            out = self._prose[text] = strip_code(text)
-        return out
-
-    def norm(self, text: str) -> str:
-        out = self._norm.get(text)
-        if out is None:
-            out = self._norm[text] = normalize(text)
-        return out
-
-    def compact(self, text: str) -> str:
-        out = self._compact.get(text)
-        if out is None:
-            out = self._compact[text] = compact_normalized(self.norm(text))
-        return out
-
-    def evidence(self, text: str) -> Evidence:
-        out = self._ev.get(text)
-        if out is None:
-            out = self._ev[text] = prose_evidence(self.prose(text))
-        return out
-
-    def language(self, text: str) -> str:
-        return language_of(self.evidence(text))
-
-
-def _prompt_text(doc: Doc, with_input: bool) -> str:
-    if doc.task == "dialogue":
-        return "\n".join(m["content"] for _, m in doc.turns if m.get("role") == "user")
-    if doc.task == "classify":
-        return ""
-    keys = ("instruction", "input") if with_input else ("instruction",)
-    return "\n".join(v for k in keys if isinstance(v := doc.fields.get(k), str))
 
 
 def _sample(found: list[str], n: int = 3) -> str:
@@ -548,6 +440,7 @@ def label_balance(records: Iterable[Record], labels: Sequence[str] = ()) -> dict
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
+_TURN_RULES = (dlg.rule_turn_order, dlg.rule_rounds, dlg.rule_filler, dlg.rule_self_talk)
 _RULES: list[tuple[Rule, frozenset[str]]] = [
     (rule_structure, frozenset({"missing_field", "wrong_type", "empty_field", "empty_turn", "bad_role"})),
     (

@@ -13,7 +13,8 @@ from synthpipe.records import Reason
 from synthpipe.stages.checks_text import is_filler_compact, repeats_compact, self_talk
 
 if TYPE_CHECKING:
-    from synthpipe.stages.checks import Doc, RuleChecker
+    from synthpipe.stages.checks import RuleChecker
+    from synthpipe.stages.checks_doc import Doc
 
 STAGE = "rules"
 ROLES = ("user", "assistant", "system")

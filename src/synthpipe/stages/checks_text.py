@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from synthpipe.lang import compact, normalize, strip_code
+from synthpipe.stages.checks_match import Guarded, PatternSet, unique
 
 # --- placeholders / unrendered template text (matched on the raw text with code removed) -------------
 DEFAULT_PLACEHOLDER_PATTERNS: tuple[str, ...] = (
@@ -39,7 +40,7 @@ DEFAULT_PLACEHOLDER_PATTERNS: tuple[str, ...] = (
     r"[\[［]\s*(?:你的|您的|客户|用户|公司|产品|收件人)?"
     r"(?:姓名|名字|名称|电话(?:号码)?|手机号(?:码)?|地址|邮箱(?:地址)?|日期|时间|金额|链接|编号|订单号)\s*[\]］]",
 )
-# For each default placeholder pattern, literal text every match contains one of (see `Guarded`); a
+# For each default placeholder pattern, literal text every match contains one of (see checks_match); a
 # leading "~" means: compared with the lower-cased text.
 _PLACEHOLDER_KEYS: tuple[tuple[str, ...], ...] = (
     ("~xxx",),
@@ -175,161 +176,20 @@ def compile_patterns(patterns: Iterable[str]) -> list[re.Pattern[str]]:
     return [re.compile(p, re.M) for p in patterns]
 
 
-class Guarded:
-    """A pattern with the literal `keys` of which every match contains at least one, so that a text
-    holding none of them is skipped without running the pattern. No keys: always run. Keys starting with
-    "~" are compared with the lower-cased text, for patterns that ignore case."""
-
-    __slots__ = ("pattern", "plain", "folded", "odd", "always")
-
-    def __init__(self, pattern: re.Pattern[str], keys: Sequence[str] = ()) -> None:
-        self.pattern = pattern
-        self.plain = tuple(k for k in keys if not k.startswith("~"))
-        self.folded = tuple(k[1:] for k in keys if k.startswith("~"))
-        self.odd = _odd_letters(self.folded)
-        self.always = not keys or "" in self.plain or "" in self.folded
-
-    def could_match(self, text: str) -> bool:
-        if self.always:
-            return True
-        for key in self.plain:
-            if key in text:
-                return True
-        if self.folded:
-            low = lowered(text, self.odd)
-            if low is None:
-                return True
-            for key in self.folded:
-                if key in low:
-                    return True
-        return False
-
-    def search(self, text: str) -> re.Match[str] | None:
-        return self.pattern.search(text) if self.could_match(text) else None
-
-
-def lowered(text: str, odd: bool = True) -> str | None:
-    """The ASCII characters of `text`, lower-cased, for testing folded (ASCII) keys; None where the text
-    holds one of the four other characters that IGNORECASE matches to ASCII letters (İ and ı to "i", K to
-    "k", ſ to "s"), since then the keys can't rule anything out. `odd=False`: the keys hold no i, k or s."""
-    if text.isascii():
-        return text.lower()
-    if odd and ("İ" in text or "ı" in text or "\u212a" in text or "ſ" in text):
-        return None
-    return ascii_only(text).lower()
-
-
-def _odd_letters(keys: Iterable[str]) -> bool:
-    return any(ch in key for key in keys for ch in "iks")
-
-
-class PatternSet:
-    """Patterns searched together; `findall` gives their distinct matches in pattern order, as running
-    every pattern would, but runs only the patterns whose keys the text holds."""
-
-    __slots__ = (
-        "items",
-        "_always",
-        "_ascii",
-        "_other",
-        "_any_other",
-        "_folded",
-        "_folded_odd",
-        "_ascii_parts",
-        "_other_parts",
-    )
-
-    def __init__(self, items: Iterable[Guarded]) -> None:
-        self.items = tuple(items)
-        self._always = tuple(i for i, g in enumerate(self.items) if g.always)
-        plain: dict[str, list[int]] = {}
-        folded: dict[str, list[int]] = {}
-        for i, g in enumerate(self.items):
-            if not g.always:
-                for key in g.plain:
-                    plain.setdefault(key, []).append(i)
-                for key in g.folded:
-                    folded.setdefault(key, []).append(i)
-        # An ASCII text can't hold a key that isn't ASCII, so those aren't looked for in it.
-        self._ascii = tuple((k, tuple(v)) for k, v in plain.items() if k.isascii())
-        self._other = tuple((k, tuple(v)) for k, v in plain.items() if not k.isascii())
-        self._folded = tuple((k, tuple(v)) for k, v in folded.items())
-        self._folded_odd = _odd_letters(folded)
-        # One search rules out all the other keys at once: their first characters are rare.
-        self._any_other = re.compile("|".join(re.escape(k) for k, _ in self._other)) if self._other else None
-        self._ascii_parts = tuple(tuple(k.split()) for k, _ in self._ascii)
-        self._other_parts = tuple(tuple(k.split()) for k, _ in self._other)
-
-    @classmethod
-    def build(cls, patterns: Sequence[str], keys: Sequence[Sequence[str]] = ()) -> PatternSet:
-        keys = list(keys) + [()] * (len(patterns) - len(keys))
-        return cls(Guarded(p, k) for p, k in zip(compile_patterns(patterns), keys, strict=True))
-
-    def __add__(self, other: PatternSet) -> PatternSet:
-        return PatternSet((*self.items, *other.items))
-
-    def ruled_out_by_whole(self, norm_whole: str) -> bool:
-        """True when no pattern can match `normalize(unquote(text))`, judged from `normalize(text)`:
-        unquoting only blanks out spans, so every space-free stretch of the unquoted text is also in the
-        whole one, and so is every space-free part of a key it holds. (Needs plain keys on every pattern.)"""
-        if self._always or self._folded:
-            return False
-        asc = norm_whole if norm_whole.isascii() else ascii_only(norm_whole)
-        for parts in self._ascii_parts:
-            for part in parts:
-                if part not in asc:
-                    break
-            else:
-                return False
-        if self._other and not norm_whole.isascii():
-            for parts in self._other_parts:
-                for part in parts:
-                    if part not in norm_whole:
-                        break
-                else:
-                    return False
-        return True
-
-    def findall(self, text: str) -> list[str]:
-        if text.isascii():
-            active = [i for key, where in self._ascii if key in text for i in where]
-        else:
-            asc = ascii_only(text)
-            active = [i for key, where in self._ascii if key in asc for i in where] if asc else []
-            if self._any_other is not None and self._any_other.search(text):
-                active += [i for key, where in self._other if key in text for i in where]
-        if self._folded:
-            low = lowered(text, self._folded_odd)
-            active += [i for key, where in self._folded if low is None or key in low for i in where]
-        active += self._always
-        if not active:
-            return []
-        found: list[str] = []
-        for i in sorted(set(active)):
-            found.extend(m.group(0).strip() for m in self.items[i].pattern.finditer(text))
-        return _unique(found)
-
-
-def ascii_only(text: str) -> str:
-    """The ASCII characters of `text`, in order: an ASCII key found in `text` is found in this too, and
-    this is shorter and faster to search."""
-    return text.encode("ascii", "ignore").decode("ascii")
-
-
 def default_placeholders(extra: Sequence[str] = ()) -> PatternSet:
     """The built-in placeholder patterns (matched on text with code removed) plus `extra` ones."""
-    return PatternSet.build([*DEFAULT_PLACEHOLDER_PATTERNS, *extra], _PLACEHOLDER_KEYS)
+    return PatternSet.build(compile_patterns([*DEFAULT_PLACEHOLDER_PATTERNS, *extra]), _PLACEHOLDER_KEYS)
 
 
 def default_boilerplate(phrases: Sequence[str] = ()) -> PatternSet:
     """The built-in boilerplate patterns (matched on normalize()d text) plus literal `phrases`."""
-    built = PatternSet.build(DEFAULT_BOILERPLATE_PATTERNS, _BOILERPLATE_KEYS)
+    built = PatternSet.build(compile_patterns(DEFAULT_BOILERPLATE_PATTERNS), _BOILERPLATE_KEYS)
     return built + PatternSet(Guarded(phrase_pattern(p), (phrase_key(p),)) for p in phrases if p.strip())
 
 
 def find_placeholders(text: str, patterns: Sequence[re.Pattern[str]]) -> list[str]:
     prose = strip_code(text)
-    return _unique(m.group(0).strip() for p in patterns for m in p.finditer(prose))
+    return unique(m.group(0).strip() for p in patterns for m in p.finditer(prose))
 
 
 _QUOTED = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|「[^」\n]{1,300}」|『[^』\n]{1,300}』')
@@ -351,7 +211,7 @@ def find_patterns(text: str, patterns: Sequence[re.Pattern[str]], skip_quoted: b
     if skip_quoted:
         text = unquote(text)
     norm = normalize(text)
-    return _unique(m.group(0).strip() for p in patterns for m in p.finditer(norm))
+    return unique(m.group(0).strip() for p in patterns for m in p.finditer(norm))
 
 
 def phrase_pattern(phrase: str) -> re.Pattern[str]:
@@ -539,11 +399,3 @@ def _only_echo_words(rest: str) -> bool:
 
 def _trigrams(s: str) -> set[str]:
     return {s[i : i + 3] for i in range(len(s) - 2)}
-
-
-def _unique(items: Iterable[str]) -> list[str]:
-    seen: dict[str, None] = {}
-    for item in items:
-        if item:
-            seen.setdefault(item, None)
-    return list(seen)

@@ -1,0 +1,125 @@
+"""One record as the rule checks see it, with the derived text they share.
+
+Several rules look at the same text in the same derived form (code removed, normalised, compacted,
+language evidence); a `Doc` works each out once per record, on first use.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from synthpipe.lang import Evidence, compact_normalized, language_of, normalize, prose_evidence, strip_code
+from synthpipe.stages import checks_dialogue as dlg
+
+_ANSWER_FIELDS = {"qa": "output", "summarize": "output", "rewrite": "output", "classify": "text"}
+
+
+def text_fields(fields: dict[str, Any], task: str) -> list[tuple[str, str]]:
+    """(name, text) for every text of the record: task fields and each turn's content."""
+    if task == "dialogue":
+        return [(f"messages[{i}]", m["content"]) for i, m in dlg.turns(fields)]
+    names = ("instruction", "input", "output") if task != "classify" else ("text",)
+    return [(n, fields[n]) for n in names if isinstance(fields.get(n), str)]
+
+
+def answer_fields(fields: dict[str, Any], task: str) -> list[tuple[str, str]]:
+    """(name, text) for the generated answers: output, classify text, assistant turns."""
+    if task == "dialogue":
+        return [
+            (f"messages[{i}]", m["content"]) for i, m in dlg.turns(fields) if m.get("role") == "assistant"
+        ]
+    name = _ANSWER_FIELDS[task]
+    value = fields.get(name)
+    return [(name, value)] if isinstance(value, str) else []
+
+
+class Doc:
+    """One record as the rules see it: its texts, answers and prompt, and the derived forms of each
+    text (code removed, normalised, compacted, language evidence), each worked out once per record."""
+
+    __slots__ = (
+        "fields",
+        "task",
+        "turns",
+        "texts",
+        "answers",
+        "_prompts",
+        "_prose",
+        "_norm",
+        "_compact",
+        "_ev",
+        "_order",
+    )
+
+    def __init__(self, fields: dict[str, Any], task: str) -> None:
+        self.fields, self.task = fields, task
+        # The turn rules look at `messages` whatever the task, as they always have.
+        self.turns = dlg.turns(fields)
+        if task == "dialogue":
+            self.texts = [(f"messages[{i}]", m["content"]) for i, m in self.turns]
+            self.answers = [
+                (name, m["content"])
+                for (name, _), (_, m) in zip(self.texts, self.turns, strict=True)
+                if m.get("role") == "assistant"
+            ]
+        else:
+            self.texts = text_fields(fields, task)
+            self.answers = answer_fields(fields, task)
+        self._prompts: dict[bool, str] = {}
+        self._prose: dict[str, str] = {}
+        self._norm: dict[str, str] = {}
+        self._compact: dict[str, str] = {}
+        self._ev: dict[str, Evidence] = {}
+        self._order: tuple[list[tuple[int, str]], bool] | None = None
+
+    def order(self) -> tuple[list[tuple[int, str]], bool]:
+        """(index, role) of the user and assistant turns in order, and whether some turn has a role
+        other than user, assistant or system."""
+        if self._order is None:
+            msgs = self.fields.get("messages")
+            unknown = isinstance(msgs, list) and dlg.unknown_roles(msgs)
+            self._order = (dlg.conversation(self.fields), unknown)
+        return self._order
+
+    def prompt(self, with_input: bool = False) -> str:
+        """The instruction (and input), or all user turns: what the answer responds to."""
+        text = self._prompts.get(with_input)
+        if text is None:
+            text = self._prompts[with_input] = _prompt_text(self, with_input)
+        return text
+
+    def prose(self, text: str) -> str:
+        out = self._prose.get(text)
+        if out is None:
+            out = self._prose[text] = strip_code(text)
+        return out
+
+    def norm(self, text: str) -> str:
+        out = self._norm.get(text)
+        if out is None:
+            out = self._norm[text] = normalize(text)
+        return out
+
+    def compact(self, text: str) -> str:
+        out = self._compact.get(text)
+        if out is None:
+            out = self._compact[text] = compact_normalized(self.norm(text))
+        return out
+
+    def evidence(self, text: str) -> Evidence:
+        out = self._ev.get(text)
+        if out is None:
+            out = self._ev[text] = prose_evidence(self.prose(text))
+        return out
+
+    def language(self, text: str) -> str:
+        return language_of(self.evidence(text))
+
+
+def _prompt_text(doc: Doc, with_input: bool) -> str:
+    if doc.task == "dialogue":
+        return "\n".join(m["content"] for _, m in doc.turns if m.get("role") == "user")
+    if doc.task == "classify":
+        return ""
+    keys = ("instruction", "input") if with_input else ("instruction",)
+    return "\n".join(v for k in keys if isinstance(v := doc.fields.get(k), str))
