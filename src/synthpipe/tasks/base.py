@@ -23,18 +23,19 @@ _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.MULTILINE)
 
 
 def load_json_object(text: str) -> dict[str, Any]:
-    """Parse a JSON object from model text; tolerate code fences and prose around one object."""
+    """Parse a JSON object from model text; tolerate code fences and prose around one object, and raw
+    newlines or tabs inside strings (llama.cpp's JSON grammar lets a model write them)."""
     s = text.strip()
     if s.startswith("```"):
         s = _FENCE.sub("", s).strip()
     try:
-        obj = json.loads(s)
+        obj = json.loads(s, strict=False)
     except json.JSONDecodeError as exc:
         start, end = s.find("{"), s.rfind("}")
         if start == -1 or end <= start:
             raise ParseError("invalid_json", f"{exc.msg} at char {exc.pos}") from None
         try:
-            obj = json.loads(s[start : end + 1])
+            obj = json.loads(s[start : end + 1], strict=False)
         except json.JSONDecodeError as exc2:
             raise ParseError("invalid_json", f"{exc2.msg} at char {exc2.pos}") from None
     if not isinstance(obj, dict):
