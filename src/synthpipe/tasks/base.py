@@ -19,6 +19,8 @@ class ParseError(Exception):
         super().__init__(f"{code}: {detail}")
 
 
+# Made once: json.loads with keyword arguments builds a new decoder on every call.
+_DECODE = json.JSONDecoder(strict=False).decode
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.MULTILINE)
 
 
@@ -29,13 +31,13 @@ def load_json_object(text: str) -> dict[str, Any]:
     if s.startswith("```"):
         s = _FENCE.sub("", s).strip()
     try:
-        obj = json.loads(s, strict=False)
+        obj = _DECODE(s)
     except json.JSONDecodeError as exc:
         start, end = s.find("{"), s.rfind("}")
         if start == -1 or end <= start:
             raise ParseError("invalid_json", f"{exc.msg} at char {exc.pos}") from None
         try:
-            obj = json.loads(s[start : end + 1], strict=False)
+            obj = _DECODE(s[start : end + 1])
         except json.JSONDecodeError as exc2:
             raise ParseError("invalid_json", f"{exc2.msg} at char {exc2.pos}") from None
     if not isinstance(obj, dict):
