@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from synthpipe.lang import compact, normalize, strip_code
-from synthpipe.stages.checks_match import Guarded, PatternSet, unique
+from synthpipe.stages.checks_match import Guarded, PatternSet
 
 # --- placeholders / unrendered template text (matched on the raw text with code removed) -------------
 DEFAULT_PLACEHOLDER_PATTERNS: tuple[str, ...] = (
@@ -187,11 +187,6 @@ def default_boilerplate(phrases: Sequence[str] = ()) -> PatternSet:
     return built + PatternSet(Guarded(phrase_pattern(p), (phrase_key(p),)) for p in phrases if p.strip())
 
 
-def find_placeholders(text: str, patterns: Sequence[re.Pattern[str]]) -> list[str]:
-    prose = strip_code(text)
-    return unique(m.group(0).strip() for p in patterns for m in p.finditer(prose))
-
-
 _QUOTED = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|「[^」\n]{1,300}」|『[^』\n]{1,300}』')
 _QUOTED_ASCII = re.compile(r'"[^"\n]{1,300}"')  # all of _QUOTED that can match ASCII text
 
@@ -203,15 +198,6 @@ def unquote(text: str) -> str:
     if '"' in text or "“" in text or "「" in text or "『" in text:
         return _QUOTED.sub(" ", text)
     return text
-
-
-def find_patterns(text: str, patterns: Sequence[re.Pattern[str]], skip_quoted: bool = False) -> list[str]:
-    """Matches of `patterns` (written for normalize()d text) in `text`. With `skip_quoted`, text inside
-    double quotes is left out: a quoted phrase is being talked about, not said."""
-    if skip_quoted:
-        text = unquote(text)
-    norm = normalize(text)
-    return unique(m.group(0).strip() for p in patterns for m in p.finditer(norm))
 
 
 def phrase_pattern(phrase: str) -> re.Pattern[str]:
