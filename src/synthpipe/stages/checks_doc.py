@@ -14,25 +14,6 @@ from synthpipe.stages import checks_dialogue as dlg
 _ANSWER_FIELDS = {"qa": "output", "summarize": "output", "rewrite": "output", "classify": "text"}
 
 
-def text_fields(fields: dict[str, Any], task: str) -> list[tuple[str, str]]:
-    """(name, text) for every text of the record: task fields and each turn's content."""
-    if task == "dialogue":
-        return [(f"messages[{i}]", m["content"]) for i, m in dlg.turns(fields)]
-    names = ("instruction", "input", "output") if task != "classify" else ("text",)
-    return [(n, fields[n]) for n in names if isinstance(fields.get(n), str)]
-
-
-def answer_fields(fields: dict[str, Any], task: str) -> list[tuple[str, str]]:
-    """(name, text) for the generated answers: output, classify text, assistant turns."""
-    if task == "dialogue":
-        return [
-            (f"messages[{i}]", m["content"]) for i, m in dlg.turns(fields) if m.get("role") == "assistant"
-        ]
-    name = _ANSWER_FIELDS[task]
-    value = fields.get(name)
-    return [(name, value)] if isinstance(value, str) else []
-
-
 class Doc:
     """One record as the rules see it: its texts, answers and prompt, and the derived forms of each
     text (code removed, normalised, compacted, language evidence), each worked out once per record."""
@@ -63,8 +44,10 @@ class Doc:
                 if m.get("role") == "assistant"
             ]
         else:
-            self.texts = text_fields(fields, task)
-            self.answers = answer_fields(fields, task)
+            names = ("text",) if task == "classify" else ("instruction", "input", "output")
+            self.texts = [(n, fields[n]) for n in names if isinstance(fields.get(n), str)]
+            answer = _ANSWER_FIELDS[task]
+            self.answers = [(n, v) for n, v in self.texts if n == answer]
         self._prompts: dict[bool, str] = {}
         self._prose: dict[str, str] = {}
         self._norm: dict[str, str] = {}
