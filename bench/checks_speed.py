@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from synthpipe.core.records import Meta, Record
 from synthpipe.recipe import Constraints
-from synthpipe.records import Meta, Record
-from synthpipe.stages.checks import RuleChecker
+from synthpipe.stages.rules import RuleChecker
 
 DATA = Path(__file__).parent / "data" / "rules_labelled.jsonl"
 BANNED_EN = ["guaranteed returns", "miracle cure"]

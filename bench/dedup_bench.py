@@ -30,10 +30,10 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent / "src"), str(HERE)]
 
+from synthpipe.core.records import Meta, Record  # noqa: E402
 from synthpipe.dedup import dedup_records, exact_key, normalize  # noqa: E402
 from synthpipe.dedup.shingles import is_cjk  # noqa: E402
 from synthpipe.recipe import DedupConfig  # noqa: E402
-from synthpipe.records import Meta, Record  # noqa: E402
 
 
 def rss_mb() -> float:

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from synthpipe.core.records import Meta, Record
 from synthpipe.recipe import Constraints
-from synthpipe.records import Meta, Record
-from synthpipe.stages.checks import CODES, RuleChecker
+from synthpipe.stages.rules import CODES, RuleChecker
 
 DATA = Path(__file__).parent / "data" / "rules_labelled.jsonl"
 

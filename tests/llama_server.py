@@ -97,7 +97,7 @@ def llama_server_url() -> Iterator[str]:
     if importlib.util.find_spec("llama_cpp") is None or importlib.util.find_spec("llama_cpp.server") is None:
         pytest.skip("needs llama-cpp-python's server: pip install 'synthpipe[server]'")
     from synthpipe.backends.embedded import find_gguf
-    from synthpipe.errors import ModelFileMissing
+    from synthpipe.core.errors import ModelFileMissing
 
     try:
         gguf = find_gguf()

@@ -9,7 +9,7 @@ import pytest
 
 from synthpipe.backends.fake import FakeBackend
 from synthpipe.cache import CachedModel
-from synthpipe.records import Meta, Record
+from synthpipe.core.records import Meta, Record
 from synthpipe.stages.agree import AgreementStage, similarity
 from synthpipe.stages.quality import build_quality_stages, describe_prompts
 

@@ -11,7 +11,7 @@ import pytest
 from synthpipe.backends import make_backend
 from synthpipe.backends.anthropic import AnthropicBackend
 from synthpipe.backends.base import GenOptions
-from synthpipe.errors import RequestRejected, UsageError
+from synthpipe.core.errors import RequestRejected, UsageError
 from synthpipe.recipe import ModelSpec
 from tests.faultserver import DEFAULT_CONTENT, FaultServer, Reply
 

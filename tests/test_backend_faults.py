@@ -17,7 +17,7 @@ import pytest
 from synthpipe.backends._http import AdaptiveLimiter, RateBucket, normalise_base_url, parse_retry_after
 from synthpipe.backends.base import GenOptions
 from synthpipe.backends.openai import OpenAIBackend
-from synthpipe.errors import RateLimited, RequestRejected, ServerError, UsageError
+from synthpipe.core.errors import RateLimited, RequestRejected, ServerError, UsageError
 from synthpipe.recipe import ModelSpec
 from tests.faultserver import DEFAULT_CONTENT, FaultServer, FixedLatencyServer, Reply
 

@@ -12,7 +12,7 @@ import pytest
 from synthpipe.backends import make_backend
 from synthpipe.backends.base import GenOptions
 from synthpipe.backends.openai import OpenAIBackend
-from synthpipe.errors import RequestRejected
+from synthpipe.core.errors import RequestRejected
 from synthpipe.recipe import ModelSpec
 
 pytestmark = pytest.mark.server

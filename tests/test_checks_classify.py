@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from synthpipe.records import Meta, Record
-from synthpipe.stages.checks import RuleChecker, label_balance
+from synthpipe.core.records import Meta, Record
+from synthpipe.stages.rules import RuleChecker, label_balance
 
 ZH_LABELS = ["正面", "负面", "中性"]
 EN_LABELS = ["positive", "negative", "neutral"]

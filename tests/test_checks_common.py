@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from synthpipe.errors import RecipeError, UsageError
+from synthpipe.core.errors import RecipeError, UsageError
+from synthpipe.core.records import Meta, Record
 from synthpipe.lang import cjk_ratio, compact, detect_language, is_blank, normalize
 from synthpipe.recipe import ChecksConfig, Constraints
-from synthpipe.records import Meta, Record
-from synthpipe.stages.checks import CODES, RuleChecker
+from synthpipe.stages.rules import CODES, RuleChecker
 
 
 def qa(ins: str, out: Any, inp: Any = "") -> dict[str, Any]:

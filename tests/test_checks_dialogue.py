@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from synthpipe.recipe import ChecksConfig, Constraints
-from synthpipe.stages.checks import RuleChecker
+from synthpipe.stages.rules import RuleChecker
 
 ZH = [
     (

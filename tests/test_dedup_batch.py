@@ -4,9 +4,9 @@ import random
 
 import pytest
 
+from synthpipe.core.records import Meta, Record
 from synthpipe.dedup import Deduper, dedup_records, priority_order
 from synthpipe.recipe import DedupConfig
-from synthpipe.records import Meta, Record
 
 pytest.importorskip("numpy")
 

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
+from synthpipe.core.errors import UsageError
+from synthpipe.core.records import Meta, Record
 from synthpipe.dedup import Deduper, fields_for
-from synthpipe.errors import UsageError
 from synthpipe.recipe import DedupConfig
-from synthpipe.records import Meta, Record
 
 ANSWER = (
     "You can return an unused item within 30 days of delivery in its original packaging, and the refund "

@@ -104,8 +104,8 @@ def test_cjk_ratio_picks_characters_for_chinese_and_japanese_only() -> None:
 
 
 def test_missing_numpy_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    from synthpipe.core.errors import MissingDependencyError
     from synthpipe.dedup.shingles import numpy as load_numpy
-    from synthpipe.errors import MissingDependencyError
 
     monkeypatch.setitem(sys.modules, "numpy", None)
     with pytest.raises(MissingDependencyError, match=r"synthpipe\[minhash\]"):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from synthpipe.records import Meta, Record
+from synthpipe.core.records import Meta, Record
 from synthpipe.stages.ground import (
     GroundingStage,
     build_reference,

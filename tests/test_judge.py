@@ -15,9 +15,9 @@ from synthpipe.backends.base import Completion
 from synthpipe.backends.fake import FakeBackend
 from synthpipe.cache import CachedModel
 from synthpipe.cli import cli
-from synthpipe.errors import RecipeError, ServerError
+from synthpipe.core.errors import RecipeError, ServerError
+from synthpipe.core.records import Meta, Record
 from synthpipe.pipeline import Pipeline
-from synthpipe.records import Meta, Record
 from synthpipe.stages.judge import JudgeStage, parse_verdict
 from synthpipe.stages.quality import build_quality_stages, describe_prompts
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from synthpipe.backends.base import Completion
 from synthpipe.backends.fake import FakeBackend
-from synthpipe.errors import ServerError
+from synthpipe.core.errors import ServerError
 from synthpipe.pipeline import Pipeline
 
 from .conftest import qa

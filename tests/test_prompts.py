@@ -64,7 +64,7 @@ def test_planned_temperatures_rotate_and_reach_the_request(write_recipe) -> None
     from synthpipe.backends import options_from_spec
     from synthpipe.backends.fake import FakeBackend
     from synthpipe.cache import CachedModel
-    from synthpipe.records import Meta, Record
+    from synthpipe.core.records import Meta, Record
     from synthpipe.stages.generate import generate_one
 
     from .conftest import qa

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from synthpipe.errors import RecipeError
+from synthpipe.core.errors import RecipeError
 from synthpipe.recipe import load_recipe
 
 from .conftest import EXAMPLES

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from synthpipe.records import Meta, Reason, Record
+from synthpipe.core.records import Meta, Reason, Record
 from synthpipe.report import worst, write_report
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -18,13 +18,13 @@ from typing import Any
 from synthpipe import __version__
 from synthpipe.backends import Backend, make_backend, options_from_spec
 from synthpipe.cache import CachedModel, ResponseCache
-from synthpipe.errors import BackendError
-from synthpipe.outputs import RunDir, atomic_write_json, atomic_write_text
-from synthpipe.progress import RunProgress
+from synthpipe.core.errors import BackendError
+from synthpipe.core.records import Meta, Reason, Record
+from synthpipe.engine.progress import RunProgress
 from synthpipe.prompts.plan import Planner
 from synthpipe.recipe import Recipe
-from synthpipe.records import Meta, Reason, Record
 from synthpipe.risk import risk_warnings
+from synthpipe.sinks.rundir import RunDir, atomic_write_json, atomic_write_text
 from synthpipe.stages.generate import generate_one, record_id
 
 QualityStage = Callable[[Record], Awaitable[None]]
@@ -77,7 +77,7 @@ class Pipeline:
         return build_quality_stages(self.recipe, self.model)
 
     def _checker(self) -> Any:
-        from synthpipe.stages.checks import RuleChecker
+        from synthpipe.stages.rules import RuleChecker
 
         return RuleChecker.from_recipe(self.recipe)
 

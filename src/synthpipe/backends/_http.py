@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from synthpipe.backends.base import Completion, GenOptions, Messages
-from synthpipe.errors import BackendError, RateLimited, RequestRejected, ServerError, UsageError
+from synthpipe.core.errors import BackendError, RateLimited, RequestRejected, ServerError, UsageError
 
 if TYPE_CHECKING:
     import aiohttp

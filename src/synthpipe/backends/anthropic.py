@@ -12,7 +12,7 @@ from typing import Any
 
 from synthpipe.backends._http import HttpBackend, estimate_tokens, with_schema_instruction
 from synthpipe.backends.base import Completion, GenOptions, Messages
-from synthpipe.errors import BackendError, RequestRejected
+from synthpipe.core.errors import BackendError, RequestRejected
 
 API_VERSION = "2023-06-01"
 TOOL = "record"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from synthpipe.backends.base import Completion, GenOptions, Messages
-from synthpipe.errors import MissingDependencyError, ModelFileMissing
+from synthpipe.core.errors import MissingDependencyError, ModelFileMissing
 
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 DEFAULT_MODEL = "SmolLM2-135M-Instruct"

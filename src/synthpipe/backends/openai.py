@@ -17,7 +17,7 @@ from typing import Any
 
 from synthpipe.backends._http import HttpBackend, estimate_tokens, with_schema_instruction
 from synthpipe.backends.base import Completion, GenOptions, Messages
-from synthpipe.errors import BackendError, RequestRejected
+from synthpipe.core.errors import BackendError, RequestRejected
 
 FALLBACK = {"json_schema": "json_object", "json_object": "prompt"}
 _COMPLAINTS = ("response_format", "json_schema", "json_object")

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from synthpipe.errors import ModelError, SynthpipeError, UsageError
+from synthpipe.core.errors import ModelError, SynthpipeError, UsageError
 
 
 class SynthpipeGroup(click.Group):

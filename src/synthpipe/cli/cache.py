@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from synthpipe.cache import ResponseCache
-from synthpipe.errors import UsageError
+from synthpipe.core.errors import UsageError
 
 
 def _cache_path(target: str) -> Path:

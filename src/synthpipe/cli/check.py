@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from synthpipe.errors import SynthpipeError, UsageError
-from synthpipe.records import TASKS
+from synthpipe.core.errors import SynthpipeError, UsageError
+from synthpipe.core.records import TASKS
 
 
 def _split(value: str | None) -> list[str]:

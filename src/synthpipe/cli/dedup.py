@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from synthpipe.errors import SynthpipeError, UsageError
-from synthpipe.records import TASKS
+from synthpipe.core.errors import SynthpipeError, UsageError
+from synthpipe.core.records import TASKS
 
 METHODS = ("exact", "minhash", "embedding")
 

@@ -10,9 +10,9 @@ from typing import Any
 import click
 from pydantic import ValidationError
 
-from synthpipe.errors import SynthpipeError, UsageError
+from synthpipe.core.errors import SynthpipeError, UsageError
+from synthpipe.core.records import TASKS
 from synthpipe.recipe import ModelSpec, Recipe, load_recipe, parse_recipe
-from synthpipe.records import TASKS
 
 # The embedded judge decodes greedily: a verdict should not change from one run to the next.
 EMBEDDED_JUDGE = {"backend": "embedded", "temperature": 0.0, "max_tokens": 200}
@@ -23,8 +23,8 @@ def _split(value: str | None) -> list[str]:
 
 
 def _guess_language(file: Path, task: str) -> str:
-    from synthpipe.formats import read_records
     from synthpipe.lang import detect_language
+    from synthpipe.sources.files import read_records
 
     sample = []
     for i, rec in enumerate(read_records(file, task)):

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from synthpipe.cli._common import echo_warning
-from synthpipe.errors import UsageError
+from synthpipe.core.errors import UsageError
 from synthpipe.recipe import ModelSpec, Recipe, load_recipe
 
 DEMO_RECIPE = "demo_qa_en.yaml"

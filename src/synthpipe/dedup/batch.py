@@ -22,9 +22,9 @@ from synthpipe.dedup.normalize import exact_key, normalize
 if TYPE_CHECKING:
     import numpy as np
 
+    from synthpipe.core.records import Record
     from synthpipe.dedup.embed import Embedder
     from synthpipe.recipe import DedupConfig, ModelSpec
-    from synthpipe.records import Record
 
 
 def _score(rec: Record) -> float | None:

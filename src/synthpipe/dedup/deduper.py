@@ -20,9 +20,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from synthpipe.core.errors import UsageError
+from synthpipe.core.records import TASK_FIELDS, Reason, Record
 from synthpipe.dedup.normalize import exact_key, normalize
-from synthpipe.errors import UsageError
-from synthpipe.records import TASK_FIELDS, Reason, Record
 
 if TYPE_CHECKING:
     import numpy as np

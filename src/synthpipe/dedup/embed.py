@@ -13,8 +13,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from synthpipe.dedup.shingles import numpy
-from synthpipe.errors import (
+from synthpipe.core.errors import (
     BackendError,
     MissingDependencyError,
     RateLimited,
@@ -22,6 +21,7 @@ from synthpipe.errors import (
     ServerError,
     UsageError,
 )
+from synthpipe.dedup.shingles import numpy
 
 if TYPE_CHECKING:
     import numpy as np

@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from synthpipe import __version__
+from synthpipe.core.errors import InputFileError, UsageError
+from synthpipe.core.records import TASKS, Record
 from synthpipe.dedup.batch import dedup_records
 from synthpipe.dedup.deduper import CODES, fields_for
 from synthpipe.dedup.diversity import diversity
-from synthpipe.errors import InputFileError, UsageError
-from synthpipe.formats import read_records
-from synthpipe.outputs import OutputSet
-from synthpipe.records import TASKS, Record
+from synthpipe.sinks.rundir import OutputSet
+from synthpipe.sources.files import read_records
 
 if TYPE_CHECKING:
     from synthpipe.dedup.embed import Embedder

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING
 
+from synthpipe.core.errors import MissingDependencyError
 from synthpipe.dedup.normalize import CJK_CLASS, CJK_RANGES
-from synthpipe.errors import MissingDependencyError
 
 if TYPE_CHECKING:
     import numpy as np

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from synthpipe.backends.base import Messages
+from synthpipe.core.records import stable_hash
 from synthpipe.prompts.render import build_messages, render_template
-from synthpipe.records import stable_hash
 from synthpipe.tasks import get_task
 
 if TYPE_CHECKING:

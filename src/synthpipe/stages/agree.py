@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from synthpipe.backends import options_from_spec
 from synthpipe.backends.base import Messages
+from synthpipe.core.records import Reason, Record
 from synthpipe.lang import normalize
 from synthpipe.prompts.render import render_template
-from synthpipe.records import Reason, Record
 from synthpipe.stages.context import source_passage, units
 from synthpipe.tasks.base import ParseError, load_json_object
 

@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from synthpipe import __version__
-from synthpipe.errors import InputFileError, UsageError
-from synthpipe.formats import read_records
-from synthpipe.outputs import OutputSet
+from synthpipe.core.errors import InputFileError, UsageError
+from synthpipe.core.records import Record
 from synthpipe.recipe import ChecksConfig
-from synthpipe.records import Record
-from synthpipe.stages.checks import CODES, STAGE, RuleChecker, label_balance
+from synthpipe.sinks.rundir import OutputSet
+from synthpipe.sources.files import read_records
+from synthpipe.stages.rules import CODES, STAGE, RuleChecker, label_balance
 
 OUTPUTS = ("accepted.jsonl", "rejected.jsonl", "manifest.json")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from synthpipe.core.records import Record
 from synthpipe.lang import normalize
 from synthpipe.prompts.plan import passages
-from synthpipe.records import Record
 
 MAX_SOURCE_CHARS = 3000  # a passage is ~1500; more would crowd a 4k context with the record itself
 _HAN = re.compile(r"[\u4e00-\u9fff]")

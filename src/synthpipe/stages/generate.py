@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from synthpipe.backends.base import GenOptions
-from synthpipe.errors import BackendError
+from synthpipe.core.errors import BackendError
+from synthpipe.core.records import Record, stable_hash
 from synthpipe.prompts.plan import PlanItem
-from synthpipe.records import Record, stable_hash
 from synthpipe.tasks import ParseError, get_task
 
 if TYPE_CHECKING:

@@ -22,9 +22,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from synthpipe.core.records import Reason, Record
 from synthpipe.lang import EN_FUNCTION_WORDS, has_han, normalize
 from synthpipe.recipe import GroundingConfig, Recipe
-from synthpipe.records import Reason, Record
 
 STAGE = "ground"
 

@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 from synthpipe.backends import options_from_spec
 from synthpipe.backends.base import Messages
-from synthpipe.errors import RecipeError
+from synthpipe.core.errors import RecipeError
+from synthpipe.core.records import Reason, Record
 from synthpipe.prompts.render import render_template
-from synthpipe.records import Reason, Record
 from synthpipe.stages.context import record_parts, source_passage
 from synthpipe.tasks.base import ParseError, load_json_object
 

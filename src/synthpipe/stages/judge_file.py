@@ -16,14 +16,14 @@ from typing import Any
 from synthpipe import __version__
 from synthpipe.backends import Backend, make_backend
 from synthpipe.cache import CachedModel, ResponseCache
-from synthpipe.errors import BackendError, InputFileError, UsageError
-from synthpipe.formats import read_records
-from synthpipe.outputs import OutputSet
+from synthpipe.core.errors import BackendError, InputFileError, UsageError
+from synthpipe.core.records import Record
 from synthpipe.recipe import Recipe
-from synthpipe.records import Record
-from synthpipe.stages.checks import RuleChecker, label_balance
+from synthpipe.sinks.rundir import OutputSet
+from synthpipe.sources.files import read_records
 from synthpipe.stages.judge import criteria_for
 from synthpipe.stages.quality import build_quality_stages
+from synthpipe.stages.rules import RuleChecker, label_balance
 
 OUTPUTS = ("accepted.jsonl", "rejected.jsonl", "failed.jsonl", "manifest.json")
 OWN_STAGES = {"rules", "ground", "agree", "judge"}  # reasons a re-judged file gets afresh

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from synthpipe.records import Meta, Record
+from synthpipe.core.records import Meta, Record
 from synthpipe.stages.agree import AgreementStage, answer_messages, label_messages
 from synthpipe.stages.ground import GroundingStage
 from synthpipe.stages.judge import JudgeStage, criteria_for, judge_messages, judge_schema

@@ -17,8 +17,8 @@ from pydantic import (
     model_validator,
 )
 
-from synthpipe.errors import RecipeError
-from synthpipe.records import TASK_FIELDS, stable_hash
+from synthpipe.core.errors import RecipeError
+from synthpipe.core.records import TASK_FIELDS, stable_hash
 
 Task = Literal["qa", "summarize", "rewrite", "classify", "dialogue"]
 Lang = Literal["en", "zh"]

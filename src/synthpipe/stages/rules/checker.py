@@ -31,7 +31,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from synthpipe.errors import RecipeError, UsageError
+from synthpipe.core.errors import RecipeError, UsageError
+from synthpipe.core.records import TASKS, Reason, Record
 from synthpipe.lang import (
     UNKNOWN,
     Evidence,
@@ -42,11 +43,10 @@ from synthpipe.lang import (
     visible_len,
 )
 from synthpipe.recipe import ChecksConfig, Constraints, Recipe
-from synthpipe.records import TASKS, Reason, Record
-from synthpipe.stages import checks_dialogue as dlg
-from synthpipe.stages.checks_doc import Doc
-from synthpipe.stages.checks_match import PatternSet
-from synthpipe.stages.checks_text import (
+from synthpipe.stages.rules import dialogue as dlg
+from synthpipe.stages.rules.doc import Doc
+from synthpipe.stages.rules.match import PatternSet
+from synthpipe.stages.rules.text import (
     DEFAULT_FILLER_PHRASES,
     TEMPLATE_CONTEXT,
     Filler,

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from synthpipe.errors import InputFileError
-from synthpipe.records import Meta, Record, stable_hash
+from synthpipe.core.errors import InputFileError
+from synthpipe.core.records import Meta, Record, stable_hash
 
 _SHAREGPT_ROLES = {
     "human": "user",

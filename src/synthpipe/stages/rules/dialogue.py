@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from synthpipe.core.records import Reason
 from synthpipe.lang import is_blank
-from synthpipe.records import Reason
-from synthpipe.stages.checks_text import is_filler_compact, repeats_compact, self_talk
+from synthpipe.stages.rules.text import is_filler_compact, repeats_compact, self_talk
 
 if TYPE_CHECKING:
-    from synthpipe.stages.checks import RuleChecker
-    from synthpipe.stages.checks_doc import Doc
+    from synthpipe.stages.rules import RuleChecker
+    from synthpipe.stages.rules.doc import Doc
 
 STAGE = "rules"
 ROLES = ("user", "assistant", "system")

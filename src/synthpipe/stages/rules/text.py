@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from synthpipe.lang import compact, normalize, strip_code
-from synthpipe.stages.checks_match import Guarded, PatternSet
+from synthpipe.stages.rules.match import Guarded, PatternSet
 
 # --- placeholders / unrendered template text (matched on the raw text with code removed) -------------
 DEFAULT_PLACEHOLDER_PATTERNS: tuple[str, ...] = (

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from synthpipe.errors import UsageError
-from synthpipe.records import Record
+from synthpipe.core.errors import UsageError
+from synthpipe.core.records import Record
 
 OUTCOMES = ("accepted", "rejected", "failed")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from synthpipe.lang import Evidence, compact_normalized, language_of, normalize, prose_evidence, strip_code
-from synthpipe.stages import checks_dialogue as dlg
+from synthpipe.stages.rules import dialogue as dlg
 
 _ANSWER_FIELDS = {"qa": "output", "summarize": "output", "rewrite": "output", "classify": "text"}
 

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from synthpipe.records import Record
-from synthpipe.report_charts import esc, hbar, histogram, nice_max, vbar
+from synthpipe.core.records import Record
+from synthpipe.report.charts import esc, hbar, histogram, nice_max, vbar
 
 WORST_EXAMPLES = 24
 FIELD_CHARS = 700

@@ -1,0 +1,31 @@
+"""Recipes: the pydantic schema, a loader that never mutates what it validated, and the data identity."""
+
+from synthpipe.recipe.schema import (
+    AgreementConfig,
+    ChecksConfig,
+    Constraints,
+    DedupConfig,
+    GroundingConfig,
+    JudgeConfig,
+    ModelSpec,
+    Prices,
+    Recipe,
+    Source,
+    load_recipe,
+    parse_recipe,
+)
+
+__all__ = [
+    "AgreementConfig",
+    "ChecksConfig",
+    "Constraints",
+    "DedupConfig",
+    "GroundingConfig",
+    "JudgeConfig",
+    "ModelSpec",
+    "Prices",
+    "Recipe",
+    "Source",
+    "load_recipe",
+    "parse_recipe",
+]
