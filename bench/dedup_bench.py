@@ -31,9 +31,9 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent / "src"), str(HERE)]
 
 from synthpipe.core.records import Meta, Record  # noqa: E402
-from synthpipe.dedup import dedup_records, exact_key, normalize  # noqa: E402
-from synthpipe.dedup.shingles import is_cjk  # noqa: E402
 from synthpipe.recipe import DedupConfig  # noqa: E402
+from synthpipe.stages.dedup import dedup_records, exact_key, normalize  # noqa: E402
+from synthpipe.stages.dedup.shingles import is_cjk  # noqa: E402
 
 
 def rss_mb() -> float:
@@ -199,7 +199,7 @@ def quality(args: argparse.Namespace) -> None:
 
 def embed_quality(records: list[Record]) -> None:
     """Embedding-only dedup (local all-MiniLM-L6-v2) on the English families."""
-    from synthpipe.dedup.embed import LocalEmbedder
+    from synthpipe.stages.dedup.embed import LocalEmbedder
 
     en = [r for r in records if r.meta.extra["lang"] == "en"]
     emb = LocalEmbedder()

@@ -89,3 +89,26 @@ def pytest_runtest_makereport(item, call):
     if os.environ.get("CI") and report.skipped and any(item.get_closest_marker(m) for m in _REAL_PARTS):
         report.outcome = "failed"
         report.longrepr = f"skipped in CI, but CI must run the real parts: {report.longrepr}"
+
+
+async def open_stage(stage: Any, model: Any = None, earlier: tuple = ()) -> Any:
+    """Open a stage as the engine would, with `model(name) -> CachedModel` for model stages."""
+    from synthpipe.stages.base import StageContext
+
+    assert stage is not None
+    await stage.open(StageContext(model=model, earlier=list(earlier)))
+    return stage
+
+
+def open_now(stage: Any, model: Any = None, earlier: tuple = ()) -> Any:
+    """`open_stage` for stages whose `open` awaits nothing, from sync code or inside a running loop."""
+    from synthpipe.stages.base import StageContext
+
+    assert stage is not None
+    coro = stage.open(StageContext(model=model, earlier=list(earlier)))
+    try:
+        coro.send(None)
+    except StopIteration:
+        return stage
+    coro.close()
+    raise RuntimeError(f"{stage.name}.open awaited something; use `await open_stage(...)`")

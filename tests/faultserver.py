@@ -13,9 +13,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import hashlib
 import json
+import random
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,8 +69,92 @@ class Seen:
     in_flight: int  # requests in flight on arrival, this one included
 
 
+_WORDS = [
+    "order",
+    "parcel",
+    "refund",
+    "return",
+    "exchange",
+    "warranty",
+    "courier",
+    "label",
+    "invoice",
+    "account",
+    "password",
+    "delivery",
+    "size",
+    "colour",
+    "jacket",
+    "tent",
+    "boots",
+    "stove",
+    "lantern",
+    "backpack",
+    "rope",
+    "glove",
+    "helmet",
+    "compass",
+    "bottle",
+    "blanket",
+    "kettle",
+    "scarf",
+    "sock",
+    "map",
+    "week",
+    "month",
+    "day",
+    "hour",
+    "store",
+    "branch",
+    "app",
+    "website",
+    "email",
+    "phone",
+    "form",
+    "receipt",
+    "photo",
+    "address",
+    "member",
+    "voucher",
+    "cancel",
+    "repair",
+    "replace",
+    "track",
+    "confirm",
+    "upload",
+    "print",
+    "choose",
+    "open",
+    "close",
+    "keep",
+    "send",
+    "check",
+    "sign",
+    "pack",
+    "wrap",
+]
+
+
+def varied_qa(body: Any) -> str:
+    """A qa answer of its own for each request (seeded by its messages): no two are near duplicates."""
+    seed = hashlib.sha1(
+        json.dumps(body.get("messages") if isinstance(body, dict) else body).encode()
+    ).digest()
+    rng = random.Random(seed)
+    words = lambda n: " ".join(rng.choice(_WORDS) for _ in range(n))  # noqa: E731
+    return json.dumps(
+        {
+            "instruction": f"How do I {words(6)}?",
+            "input": "",
+            "output": f"You can {words(12)}. Then {words(10)} within {rng.randint(2, 90)} days.",
+        }
+    )
+
+
 class FaultServer:
-    def __init__(self, latency: float = 0.0, content: str = DEFAULT_CONTENT, record: bool = True) -> None:
+    def __init__(
+        self, latency: float = 0.0, content: str | Callable[[Any], str] = DEFAULT_CONTENT, record: bool = True
+    ) -> None:
         self.latency = latency
         self.content = content
         self.record = record
@@ -81,7 +168,7 @@ class FaultServer:
         self.root = ""
         self._stopping = asyncio.Event()
         self._runner: web.AppRunner | None = None
-        self._fast_body = self._chat_body(content, "stop")
+        self._fast_body = self._chat_body(content, "stop") if isinstance(content, str) else b""
 
     def enqueue(self, *replies: Reply) -> None:
         self.script.extend(replies)
@@ -160,12 +247,14 @@ class FaultServer:
             if reply is None:  # the plain fixed-latency answer (the benchmark's path)
                 if self.latency:
                     await asyncio.sleep(self.latency)
+                content = self.content if isinstance(self.content, str) else self.content(json.loads(raw))
                 if request.path.endswith("/messages"):
                     return web.Response(
-                        body=self._messages_body(json.loads(raw), self.content, "stop"),
+                        body=self._messages_body(json.loads(raw), content, "stop"),
                         content_type="application/json",
                     )
-                return web.Response(body=self._fast_body, content_type="application/json")
+                fast = self._fast_body or self._chat_body(content, "stop")
+                return web.Response(body=fast, content_type="application/json")
             if reply.hang:
                 await self._stopping.wait()
                 return web.Response(status=503)
@@ -174,7 +263,8 @@ class FaultServer:
                 await asyncio.sleep(delay)
             payload = reply.body
             if payload is None:
-                content = self.content if reply.content is None else reply.content
+                default = self.content if isinstance(self.content, str) else self.content(json.loads(raw))
+                content = default if reply.content is None else reply.content
                 if request.path.endswith("/messages"):
                     payload = self._messages_body(json.loads(raw), content, reply.finish_reason)
                 else:

@@ -10,8 +10,11 @@ import pytest
 from synthpipe.backends.fake import FakeBackend
 from synthpipe.cache import CachedModel
 from synthpipe.core.records import Meta, Record
+from synthpipe.engine.presets import PRESETS, build_stages
 from synthpipe.stages.agree import AgreementStage, similarity
-from synthpipe.stages.quality import build_quality_stages, describe_prompts
+from synthpipe.stages.describe import describe_prompts
+
+from .conftest import open_stage
 
 LABELS = ["return_request", "refund_status", "damaged_item"]
 
@@ -27,10 +30,11 @@ def agree_recipe(write_recipe, **agreement: Any):
     return write_recipe(**fields)[1]
 
 
-def stage_with(recipe, *answers: Any) -> tuple[AgreementStage, FakeBackend]:
+async def stage_with(recipe, *answers: Any) -> tuple[AgreementStage, FakeBackend]:
     fake = FakeBackend(list(answers))
-    stage = AgreementStage.from_recipe(recipe, lambda name: CachedModel(fake, None, name=name))
-    assert stage is not None
+    stage = await open_stage(
+        AgreementStage.from_recipe(recipe), lambda name: CachedModel(fake, None, name=name)
+    )
     return stage, fake
 
 
@@ -72,14 +76,14 @@ def test_similarity_ranks_paraphrases_above_unrelated_answers_in_both_languages(
 async def test_similar_second_answer_passes_with_a_score(write_recipe) -> None:
     recipe = agree_recipe(write_recipe, action="reject")
     rec = qa_rec()
-    stage, fake = stage_with(
+    stage, fake = await stage_with(
         recipe,
         {
             "answer": "You can return your item within 30 days of delivery, unused and in "
             "its original packaging, for a full refund."
         },
     )
-    await stage(rec)
+    await stage.process([rec])
     assert rec.ok and not rec.meta.flags
     assert rec.meta.scores["agreement"] > 0.6
     assert rec.meta.extra["second_answer"]["model"] == "second"
@@ -93,8 +97,8 @@ async def test_similar_second_answer_passes_with_a_score(write_recipe) -> None:
 async def test_low_agreement_flags_or_rejects_per_recipe(write_recipe, action: str, rejected: bool) -> None:
     recipe = agree_recipe(write_recipe, action=action, min_similarity=0.4)
     rec = qa_rec()
-    stage, _ = stage_with(recipe, {"answer": "Please contact the store manager by phone."})
-    await stage(rec)
+    stage, _ = await stage_with(recipe, {"answer": "Please contact the store manager by phone."})
+    await stage.process([rec])
     where = rec.meta.reasons if rejected else rec.meta.flags
     assert [r.code for r in where] == ["low_agreement"] and rec.ok is not rejected
     assert "< 0.4" in where[0].detail and where[0].stage == "agree"
@@ -104,8 +108,8 @@ async def test_low_agreement_flags_or_rejects_per_recipe(write_recipe, action: s
 async def test_unreadable_second_answer_is_flagged_not_rejected(write_recipe) -> None:
     recipe = agree_recipe(write_recipe, action="reject")
     rec = qa_rec()
-    stage, _ = stage_with(recipe, "I am not sure.")
-    await stage(rec)
+    stage, _ = await stage_with(recipe, "I am not sure.")
+    await stage.process([rec])
     assert rec.ok and [f.code for f in rec.meta.flags] == ["agreement_unparseable"]
     assert rec.meta.extra["agreement_raw"] == "I am not sure."
 
@@ -116,8 +120,8 @@ async def test_unreadable_second_answer_is_flagged_not_rejected(write_recipe) ->
 async def test_label_verification_rejects_a_mismatch_and_keeps_both_labels(write_recipe) -> None:
     recipe = agree_recipe(write_recipe, verify_labels=True)
     rec = clf("My tent arrived with a torn floor, what now?", "refund_status")
-    stage, fake = stage_with(recipe, {"label": "damaged_item"})
-    await stage(rec)
+    stage, fake = await stage_with(recipe, {"label": "damaged_item"})
+    await stage.process([rec])
     assert [r.code for r in rec.meta.reasons] == ["label_mismatch"]
     assert rec.meta.extra["label_check"] == {
         "proposed": "refund_status",
@@ -130,10 +134,10 @@ async def test_label_verification_rejects_a_mismatch_and_keeps_both_labels(write
 
 async def test_the_label_pass_never_sees_the_proposed_label(write_recipe) -> None:
     recipe = agree_recipe(write_recipe, verify_labels=True)
-    stage, fake = stage_with(recipe, {"label": "damaged_item"}, {"label": "damaged_item"})
+    stage, fake = await stage_with(recipe, {"label": "damaged_item"}, {"label": "damaged_item"})
     text = "The zipper broke on day one."
-    await stage(clf(text, "damaged_item"))
-    await stage(clf(text, "return_request"))
+    await stage.process([clf(text, "damaged_item")])
+    await stage.process([clf(text, "return_request")])
     (m1, s1, _), (m2, s2, _) = fake.calls
     assert m1 == m2 and s1 == s2  # the same request whatever the proposed label
 
@@ -141,33 +145,32 @@ async def test_the_label_pass_never_sees_the_proposed_label(write_recipe) -> Non
 async def test_matching_label_passes_case_insensitively(write_recipe) -> None:
     recipe = agree_recipe(write_recipe, verify_labels=True)
     rec = clf("Where is my refund? It has been a week.", "refund_status")
-    stage, _ = stage_with(recipe, {"label": "Refund_Status "})
-    await stage(rec)
+    stage, _ = await stage_with(recipe, {"label": "Refund_Status "})
+    await stage.process([rec])
     assert rec.ok and rec.meta.scores["agreement"] == 1.0
 
 
 async def test_without_verification_a_different_label_is_low_agreement(write_recipe) -> None:
     recipe = agree_recipe(write_recipe, verify_labels=False, action="flag")
     rec = clf("Where is my refund?", "return_request")
-    stage, _ = stage_with(recipe, {"label": "refund_status"})
-    await stage(rec)
+    stage, _ = await stage_with(recipe, {"label": "refund_status"})
+    await stage.process([rec])
     assert rec.ok and [f.code for f in rec.meta.flags] == ["low_agreement"]
 
 
 async def test_no_allowed_label_from_the_checker_leaves_the_label_unverified(write_recipe) -> None:
     recipe = agree_recipe(write_recipe, verify_labels=True)
     rec = clf("Where is my refund?", "refund_status")
-    stage, _ = stage_with(recipe, {"label": "shipping"})
-    await stage(rec)
+    stage, _ = await stage_with(recipe, {"label": "shipping"})
+    await stage.process([rec])
     assert [r.code for r in rec.meta.reasons] == ["label_unverified"]
     assert rec.meta.extra["label_check"]["proposed"] == "refund_status"
 
 
 def test_stage_order_and_which_tasks_get_agreement(write_recipe) -> None:
     recipe = agree_recipe(write_recipe, classify=True)
-    fake = FakeBackend()
-    stages = build_quality_stages(recipe, lambda name: CachedModel(fake, None, name=name))
-    assert [type(s).__name__ for s in stages] == ["AgreementStage"]
+    stages = build_stages(PRESETS["judge"], recipe)
+    assert [s.name for s in stages] == ["rules", "agree"]
     ((title, messages),) = describe_prompts(recipe)
     assert (
         title.startswith("label check prompt")
@@ -176,7 +179,7 @@ def test_stage_order_and_which_tasks_get_agreement(write_recipe) -> None:
     _, dialogue = write_recipe(
         task="dialogue", models={"generator": {}, "second": {"backend": "fake"}}, agreement={"enabled": True}
     )
-    assert AgreementStage.from_recipe(dialogue, lambda name: CachedModel(fake, None)) is None
+    assert AgreementStage.from_recipe(dialogue) is None
 
 
 @pytest.mark.model
@@ -190,9 +193,15 @@ def test_embedded_model_labels_blind_from_the_allowed_set(write_recipe) -> None:
         agreement={"enabled": True},
     )
     backend = EmbeddedBackend()
-    stage = AgreementStage.from_recipe(recipe, lambda name: CachedModel(backend, None, name=name))
     rec = clf("I love these boots, they are warm and comfortable.", "positive")
-    asyncio.run(stage(rec))
+
+    async def go() -> None:
+        stage = await open_stage(
+            AgreementStage.from_recipe(recipe), lambda name: CachedModel(backend, None, name=name)
+        )
+        await stage.process([rec])
+
+    asyncio.run(go())
     check = rec.meta.extra["label_check"]
     assert check["independent"] in ("positive", "negative"), check  # the enum schema held
     assert rec.meta.scores["agreement"] in (0.0, 1.0)

@@ -72,9 +72,13 @@ def test_alpaca_file_is_split_with_line_numbers_reasons_and_a_manifest(tmp_path:
         "stage": "rules",
     }
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["counts"] == {"attempted": 4, "accepted": 2, "rejected": 2}
-    assert manifest["reasons"] == {"boilerplate": 1, "placeholder": 1}
-    assert (manifest["input"], manifest["task"], manifest["formats"]) == (str(src), "qa", {"alpaca": 4})
+    assert manifest["counts"] == {"attempted": 4, "accepted": 2, "rejected": 2, "failed": 0}
+    assert manifest["reasons"] == {
+        "boilerplate": {"records": 1, "occurrences": 1},
+        "placeholder": {"records": 1, "occurrences": 1},
+    }
+    assert manifest["input"] == {"file": str(src), "records": 4, "formats": {"alpaca": 4}}
+    assert manifest["task"] == "qa" and manifest["command"] == "check"
     assert "4 records" in res.stdout and "2 accepted, 2 rejected" in res.stdout
     assert "boilerplate 1" in res.stdout and "placeholder 1" in res.stdout
     assert not list(out.glob(".*.tmp"))
@@ -91,17 +95,19 @@ def test_without_lang_each_instruction_sets_the_language(tmp_path: Path) -> None
     assert [(r["meta"]["line"], r["meta"]["reasons"][0]["code"]) for r in rejected] == [(3, "wrong_language")]
     res = run(str(src), "--task", "qa", "--lang", "zh", "--out", str(tmp_path / "zh"))
     manifest = json.loads((tmp_path / "zh" / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["reasons"] == {"wrong_language": 2} and manifest["language"] == "zh", res.output
+    assert manifest["reasons"] == {"wrong_language": {"records": 2, "occurrences": 2}}, res.output
+    assert manifest["language"] == "zh"
 
 
 def test_default_output_folder_sits_next_to_the_file(tmp_path: Path) -> None:
     src = write_jsonl(tmp_path / "train.jsonl", [GOOD_EN])
     res = run(str(src), "--task", "qa")
     assert res.exit_code == 0
-    assert sorted(p.name for p in (tmp_path / "train.checked").iterdir() if p.suffix != ".html") == [
+    assert sorted(p.name for p in (tmp_path / "train.checked").iterdir()) == [
         "accepted.jsonl",
         "manifest.json",
         "rejected.jsonl",
+        "report.html",
     ]
 
 
@@ -117,8 +123,8 @@ def test_sharegpt_and_openai_dialogues(tmp_path: Path) -> None:
     res = run(str(src), "--task", "dialogue", "--lang", "en", "--out", str(tmp_path / "o"))
     assert res.exit_code == 0, res.output
     manifest = json.loads((tmp_path / "o" / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["counts"] == {"attempted": 4, "accepted": 2, "rejected": 2}
-    assert manifest["formats"] == {"sharegpt": 1, "openai": 3} and manifest["rounds"] == [3, 6]
+    assert manifest["counts"] == {"attempted": 4, "accepted": 2, "rejected": 2, "failed": 0}
+    assert manifest["input"]["formats"] == {"sharegpt": 1, "openai": 3} and manifest["rounds"] == [3, 6]
     rejected = read_jsonl(tmp_path / "o" / "rejected.jsonl")
     assert {r["meta"]["line"]: {x["code"] for x in r["meta"]["reasons"]} for r in rejected} == {
         3: {"rounds_out_of_range"},
@@ -138,7 +144,7 @@ def test_text_label_file_needs_labels_and_reports_label_balance(tmp_path: Path) 
     res = run(str(src), "--task", "classify", "--labels", "正面,负面，positive", "--out", str(tmp_path / "c"))
     assert res.exit_code == 0, res.output
     manifest = json.loads((tmp_path / "c" / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["reasons"] == {"label_not_allowed": 1}
+    assert manifest["reasons"] == {"label_not_allowed": {"records": 1, "occurrences": 1}}
     assert manifest["label_balance"] == {"positive": 1, "正面": 1, "负面": 0}
     accepted = read_jsonl(tmp_path / "c" / "accepted.jsonl")
     assert (
@@ -185,17 +191,20 @@ def test_report_html_is_written_when_the_report_module_is_there(tmp_path: Path) 
         (["{data}", "--task", "dialogue", "--rounds", "6-3"], "--rounds"),
         (["{data}", "--task", "qa", "--disable", "nope"], "unknown rule code 'nope'"),
         (["{empty}", "--task", "qa"], "no records"),
-        (["{bad}", "--task", "qa"], "bad.jsonl:2: not valid JSON"),
+        (["{latin1}", "--task", "qa"], "latin1.jsonl:1: not UTF-8 text"),
+        (["{folder}", "--task", "qa"], "folder: not a file"),
     ],
 )
 def test_bad_input_prints_one_error_line_and_exits_2(tmp_path: Path, args: list[str], message: str) -> None:
     files = {
         "data": write_jsonl(tmp_path / "data.jsonl", [GOOD_EN]),
         "empty": tmp_path / "empty.jsonl",
-        "bad": tmp_path / "bad.jsonl",
+        "latin1": tmp_path / "latin1.jsonl",
+        "folder": tmp_path / "folder",
     }
     files["empty"].write_text("\n", encoding="utf-8")
-    files["bad"].write_text(json.dumps(GOOD_EN) + "\n{not json\n", encoding="utf-8")
+    files["latin1"].write_bytes('{"instruction": "caf\u00e9"}\n'.encode("latin-1"))
+    files["folder"].mkdir()
     res = CliRunner().invoke(check, [a.format(**{k: str(v) for k, v in files.items()}) for a in args])
     assert res.exit_code == 2
     lines = res.stderr.strip().splitlines()
@@ -203,19 +212,47 @@ def test_bad_input_prints_one_error_line_and_exits_2(tmp_path: Path, args: list[
     assert not res.stdout
 
 
-def test_a_bad_line_leaves_earlier_outputs_untouched_and_no_temp_files(tmp_path: Path) -> None:
+def test_broken_lines_are_rejected_with_their_line_and_the_rest_is_checked(tmp_path: Path) -> None:
+    src = tmp_path / "d.jsonl"
+    lines = [json.dumps(GOOD_EN), "{not json", json.dumps({"colour": "red"}), "[1, 2]", json.dumps(BOILER_EN)]
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = run(str(src), "--task", "qa", "--out", str(tmp_path / "o"))
+    assert res.exit_code == 0, res.output
+    rejected = {r["meta"]["line"]: r for r in read_jsonl(tmp_path / "o" / "rejected.jsonl")}
+    assert {n: r["meta"]["reasons"][0]["code"] for n, r in rejected.items()} == {
+        2: "invalid_json",
+        3: "unrecognised_record",
+        4: "unrecognised_record",
+        5: "boilerplate",
+    }
+    assert rejected[2]["meta"]["raw"] == "{not json" and rejected[2]["meta"]["reasons"][0]["stage"] == "read"
+    assert "colour" in rejected[3]["meta"]["reasons"][0]["detail"]
+    assert [r["meta"]["line"] for r in read_jsonl(tmp_path / "o" / "accepted.jsonl")] == [1]
+
+
+def test_a_failure_half_way_leaves_earlier_outputs_untouched_and_no_temp_files(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from synthpipe.stages.rules import RuleChecker
+
     good = write_jsonl(tmp_path / "d.jsonl", [GOOD_EN])
     out = tmp_path / "out"
     run(str(good), "--task", "qa", "--out", str(out))
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    good.write_text(
-        json.dumps(GOOD_ZH, ensure_ascii=False) + "\n" + json.dumps(BOILER_EN) + "\n[oops\n", encoding="utf-8"
-    )
-    res = CliRunner().invoke(check, [str(good), "--task", "qa", "--out", str(out)])
-    assert res.exit_code == 2 and "d.jsonl:3" in res.stderr
+    write_jsonl(good, [GOOD_ZH, BOILER_EN, GOOD_EN])
+    real = RuleChecker.check
+
+    def interrupted(self, rec):
+        if rec.meta.line == 2:
+            raise KeyboardInterrupt
+        return real(self, rec)
+
+    monkeypatch.setattr(RuleChecker, "check", interrupted)
+    for target in (out, tmp_path / "fresh"):
+        res = CliRunner().invoke(check, [str(good), "--task", "qa", "--out", str(target)])
+        assert res.exit_code == 1 and "Aborted" in res.output  # click's answer to Ctrl-C
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
-    res = CliRunner().invoke(check, [str(good), "--task", "qa", "--out", str(tmp_path / "fresh")])
-    assert res.exit_code == 2 and not (tmp_path / "fresh").exists()
+    assert not (tmp_path / "fresh").exists()
 
 
 def test_the_main_command_group_has_check(tmp_path: Path) -> None:

@@ -433,9 +433,12 @@ def test_from_recipe_uses_the_recipe_settings(write_recipe: Any) -> None:
     assert "wrong_language" in codes(ck, EN_GOOD)
 
 
-def test_as_a_stage_it_adds_reasons_and_passes_every_record_on() -> None:
+async def test_as_a_stage_it_adds_reasons_and_passes_every_record_on() -> None:
+    from synthpipe.stages.rules import RulesStage
+
     recs = [Record(str(i), f, Meta(task="qa")) for i, f in enumerate([ZH_GOOD, qa("问题？", "")])]
-    out = list(RuleChecker("qa")(recs))
+    out = await RulesStage(RuleChecker("qa")).process(recs)
+    assert out == recs
     assert [r.ok for r in out] == [True, False]
     assert out[1].meta.reasons[0].code == "empty_field"
 

@@ -62,11 +62,15 @@ def test_dedup_writes_accepted_rejected_and_manifest(tmp_path: Path) -> None:
         assert r["meta"]["extra"]["duplicate_of"]["line"] == 1
         assert r["meta"]["extra"]["duplicate_of"]["id"] == accepted[0]["id"]
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
-    assert manifest["task"] == "qa" and manifest["fields"] == ["instruction", "output"]
-    assert manifest["counts"] == {"input": 5, "accepted": 3, "rejected": 2}
-    assert manifest["reasons"] == {"duplicate_exact": 1, "duplicate_near": 1}
-    assert manifest["diversity"]["clusters"] == 3 and manifest["diversity"]["largest_cluster"] == 3
-    assert 0 < manifest["diversity"]["distinct_1"] <= 1
+    info = manifest["stages"]["dedup"]
+    assert manifest["task"] == "qa" and info["fields"] == ["instruction", "output"]
+    assert manifest["counts"] == {"attempted": 5, "accepted": 3, "rejected": 2, "failed": 0}
+    assert manifest["reasons"] == {
+        "duplicate_exact": {"records": 1, "occurrences": 1},
+        "duplicate_near": {"records": 1, "occurrences": 1},
+    }
+    assert info["diversity"]["clusters"] == 3 and info["diversity"]["largest_cluster"] == 3
+    assert 0 < info["diversity"]["distinct_1"] <= 1
     assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]  # no temp files left
 
 
@@ -90,8 +94,8 @@ def test_against_a_pool_file(tmp_path: Path) -> None:
     assert rejected[5]["meta"]["extra"]["duplicate_of"]["source"] == str(pool)
     assert "pool.jsonl line 1" in rejected[5]["meta"]["reasons"][0]["detail"]
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
-    assert manifest["against"] == {str(pool): 1}
-    assert manifest["diversity"]["duplicates_of_existing"] == 1
+    assert manifest["stages"]["dedup"]["against"] == {str(pool): 1}
+    assert manifest["stages"]["dedup"]["diversity"]["duplicates_of_existing"] == 1
 
 
 @pytest.mark.parametrize(
@@ -114,11 +118,23 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, args: list[str], messa
     assert not (tmp_path / "out").exists()
 
 
-def test_a_broken_line_leaves_no_output(tmp_path: Path) -> None:
+def test_a_broken_line_is_rejected_with_its_line_and_the_rest_deduplicated(tmp_path: Path) -> None:
     src = tmp_path / "bad.jsonl"
-    src.write_text('{"text": "a", "label": "x"}\n{not json\n', encoding="utf-8")
+    src.write_text('{"text": "a", "label": "x"}\n{not json\n{"text": "a", "label": "y"}\n', encoding="utf-8")
     result = CliRunner().invoke(dedup, [str(src), "--out", str(tmp_path / "out")])
-    assert result.exit_code == 2 and f"{src}:2: not valid JSON" in result.output
+    assert result.exit_code == 0, result.output
+    rejected = {
+        r["meta"]["line"]: r["meta"]["reasons"][0]["code"] for r in read(tmp_path / "out" / "rejected.jsonl")
+    }
+    assert rejected == {2: "invalid_json", 3: "duplicate_exact"}
+
+
+def test_a_broken_line_in_a_pool_file_is_an_error(tmp_path: Path) -> None:
+    pool = tmp_path / "pool.jsonl"
+    pool.write_text('{"text": "a", "label": "x"}\n{not json\n', encoding="utf-8")
+    src = write_jsonl(tmp_path / "d.jsonl", [{"text": "b", "label": "x"}])
+    result = CliRunner().invoke(dedup, [str(src), "--against", str(pool), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and f"{pool}:2: not valid JSON" in result.output
     assert not (tmp_path / "out").exists()
 
 

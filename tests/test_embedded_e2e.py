@@ -10,8 +10,8 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
+import synthpipe
 from synthpipe.cli import cli
-from synthpipe.pipeline import Pipeline
 from synthpipe.recipe import load_recipe
 from synthpipe.tasks import get_task
 
@@ -22,9 +22,8 @@ pytestmark = pytest.mark.model
 
 @pytest.mark.parametrize("name", ["qa_en", "summarize_en", "rewrite_zh", "classify_en", "dialogue_en"])
 def test_embedded_model_gives_schema_valid_records_of_each_task(name: str, tmp_path: Path) -> None:
-    recipe = load_recipe(EXAMPLES / f"{name}.yaml")
-    recipe.models["generator"] = recipe.models["generator"].model_copy(update={"max_tokens": 400})
-    manifest = Pipeline(recipe, tmp_path / name, count=2, progress=False).run()
+    recipe = load_recipe(EXAMPLES / f"{name}.yaml").with_model("generator", max_tokens=400)
+    manifest = synthpipe.run(recipe, tmp_path / name, count=2).manifest
     c = manifest["counts"]
     assert c["attempted"] == 2 == c["accepted"] + c["rejected"] + c["failed"]
     assert c["failed"] == 0

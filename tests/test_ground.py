@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from synthpipe.core.records import Meta, Record
+from synthpipe.engine.presets import PRESETS, build_stages
 from synthpipe.stages.ground import (
     GroundingStage,
     build_reference,
@@ -15,7 +16,6 @@ from synthpipe.stages.ground import (
     cn_numeral,
     extract_numbers,
 )
-from synthpipe.stages.quality import build_quality_stages
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "src" / "synthpipe" / "examples"
 SRC_EN = (EXAMPLES / "returns_policy_en.md").read_text(encoding="utf-8")
@@ -118,28 +118,28 @@ async def test_stage_flags_or_rejects_per_recipe(write_recipe) -> None:
     stage = GroundingStage.from_recipe(recipe)
     assert stage is not None and recipe.grounding.action == "flag"
     rec = qa_record(invented)
-    await stage(rec)
+    await stage.process([rec])
     assert rec.ok and [f.code for f in rec.meta.flags] == ["ungrounded"]
     assert "60 days" in rec.meta.flags[0].detail and "Gold Club" in rec.meta.flags[0].detail
     assert rec.meta.scores["grounding"]["unsupported"] == ["60 days", "Gold Club"]
 
     _, strict = write_recipe(sources=[{"text": SRC_EN}], grounding={"action": "reject"})
     rec = qa_record(invented)
-    await GroundingStage.from_recipe(strict)(rec)
+    await GroundingStage.from_recipe(strict).process([rec])
     assert not rec.ok and rec.meta.reasons[0].code == "ungrounded" and rec.meta.reasons[0].stage == "ground"
 
     _, lenient = write_recipe(
         sources=[{"text": SRC_EN}], grounding={"action": "reject", "max_unsupported": 2}
     )
     rec = qa_record(invented)
-    await GroundingStage.from_recipe(lenient)(rec)
+    await GroundingStage.from_recipe(lenient).process([rec])
     assert rec.ok and not rec.meta.flags
 
 
 async def test_faithful_record_passes_the_stage_with_a_coverage_score(write_recipe) -> None:
     _, recipe = write_recipe(sources=[{"text": SRC_EN}], grounding={"action": "reject"})
     rec = qa_record("You can return most items within 30 days of delivery for a full refund.")
-    await GroundingStage.from_recipe(recipe)(rec)
+    await GroundingStage.from_recipe(recipe).process([rec])
     assert rec.ok and not rec.meta.flags
     assert rec.meta.scores["grounding"]["coverage"] > 0.8
 
@@ -155,7 +155,7 @@ async def test_dialogue_assistant_turns_are_checked_user_turns_are_reference(wri
         {"role": "assistant", "content": "仓库收到商品后 2 个工作日内到账。"},
     ]
     rec = Record("d1", {"messages": msgs}, Meta(task="dialogue"))
-    await GroundingStage.from_recipe(recipe)(rec)
+    await GroundingStage.from_recipe(recipe).process([rec])
     assert [r.code for r in rec.meta.reasons] == ["ungrounded"]
     assert rec.meta.scores["grounding"]["unsupported"] == ["2 个工作日"]
 
@@ -166,4 +166,4 @@ def test_no_grounding_stage_without_sources_or_for_classify(write_recipe) -> Non
     _, cls = write_recipe(task="classify", labels=["a", "b"], sources=[{"text": SRC_EN}])
     assert GroundingStage.from_recipe(cls) is None
     _, off = write_recipe(sources=[{"text": SRC_EN}], grounding={"enabled": False})
-    assert build_quality_stages(off, lambda name: None) == []  # type: ignore[arg-type,return-value]
+    assert [s.name for s in build_stages(PRESETS["judge"], off)] == ["rules"]

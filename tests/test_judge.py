@@ -11,17 +11,18 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+import synthpipe
 from synthpipe.backends.base import Completion
 from synthpipe.backends.fake import FakeBackend
 from synthpipe.cache import CachedModel
 from synthpipe.cli import cli
 from synthpipe.core.errors import RecipeError, ServerError
 from synthpipe.core.records import Meta, Record
-from synthpipe.pipeline import Pipeline
+from synthpipe.engine.presets import PRESETS, build_stages
+from synthpipe.stages.describe import describe_prompts
 from synthpipe.stages.judge import JudgeStage, parse_verdict
-from synthpipe.stages.quality import build_quality_stages, describe_prompts
 
-from .conftest import qa
+from .conftest import open_now, open_stage, qa
 
 CRITERIA = ["accuracy", "structure", "fabrication", "style", "task"]
 SOURCE = "Returns are accepted within 30 days of delivery. Refunds take 5 business days."
@@ -39,7 +40,8 @@ def judge_recipe(write_recipe, judges: tuple[str, ...] = ("judge",), **judge: An
 
 def stage_with(recipe, answers: dict[str, list[Any]], threshold: float | None = None):
     fakes = {name: FakeBackend(list(a)) for name, a in answers.items()}
-    return JudgeStage(recipe, lambda name: CachedModel(fakes[name], None, name=name), threshold), fakes
+    stage = open_now(JudgeStage(recipe, threshold), lambda name: CachedModel(fakes[name], None, name=name))
+    return stage, fakes
 
 
 def record(**kw: str) -> Record:
@@ -50,7 +52,7 @@ async def test_high_score_passes_with_scores_and_the_rubric_prompt(write_recipe)
     recipe = judge_recipe(write_recipe)
     stage, fakes = stage_with(recipe, {"judge": [verdict([5, 4, 5, 4, 5], "clear and correct")]})
     rec = record()
-    await stage(rec)
+    await stage.process([rec])
     assert rec.ok
     j = rec.meta.scores["judge"]
     assert {c: j[c] for c in CRITERIA} == dict(zip(CRITERIA, [5, 4, 5, 4, 5], strict=True))
@@ -69,7 +71,7 @@ async def test_low_score_rejects_with_the_judges_reason(write_recipe) -> None:
     recipe = judge_recipe(write_recipe)
     stage, _ = stage_with(recipe, {"judge": [verdict([2, 3, 1, 3, 2], "invents a 60-day window")]})
     rec = record()
-    await stage(rec)
+    await stage.process([rec])
     assert [r.code for r in rec.meta.reasons] == ["judge_low_score"]
     detail = rec.meta.reasons[0].detail
     assert "2.20 < 3.5" in detail and "invents a 60-day window" in detail
@@ -80,7 +82,7 @@ async def test_threshold_override_from_the_command(write_recipe) -> None:
     recipe = judge_recipe(write_recipe)
     stage, _ = stage_with(recipe, {"judge": [verdict(3)]}, threshold=2.5)
     rec = record()
-    await stage(rec)
+    await stage.process([rec])
     assert rec.ok
 
 
@@ -104,7 +106,7 @@ async def test_aggregation_across_judges(
         recipe, {n: [verdict(s, f"says {s}")] for n, s in zip(names, scores, strict=True)}
     )
     rec = record()
-    await stage(rec)
+    await stage.process([rec])
     assert rec.ok is passes
     assert rec.meta.scores["overall"] == overall
     assert set(rec.meta.scores["judge"]["by_model"]) == set(names)
@@ -126,7 +128,7 @@ async def test_unreadable_judge_answer_rejects_and_keeps_the_raw_text(write_reci
     recipe = judge_recipe(write_recipe)
     stage, _ = stage_with(recipe, {"judge": [answer]})
     rec = record()
-    await stage(rec)
+    await stage.process([rec])
     assert [r.code for r in rec.meta.reasons] == ["judge_unparseable"]
     raw = answer if isinstance(answer, str) else json.dumps(answer)
     assert raw in rec.meta.extra["judge_raw"]["judge"]
@@ -137,7 +139,7 @@ async def test_one_unreadable_judge_of_two_is_left_out_and_flagged(write_recipe)
     recipe = judge_recipe(write_recipe, ("j0", "j1"))
     stage, _ = stage_with(recipe, {"j0": ["no idea"], "j1": [verdict(4)]})
     rec = record()
-    await stage(rec)
+    await stage.process([rec])
     assert rec.ok and rec.meta.scores["overall"] == 4
     assert [f.code for f in rec.meta.flags] == ["judge_unparseable"]
     assert list(rec.meta.scores["judge"]["by_model"]) == ["j1"]
@@ -160,7 +162,7 @@ async def test_backend_error_propagates_to_the_caller(write_recipe) -> None:
     recipe = judge_recipe(write_recipe)
     stage, _ = stage_with(recipe, {"judge": [ServerError("HTTP 503 from http://127.0.0.1:1/v1")]})
     with pytest.raises(ServerError):
-        await stage(record())
+        await stage.process([record()])
 
 
 async def test_judge_sees_the_source_and_scores_faithfulness(write_recipe) -> None:
@@ -170,10 +172,12 @@ async def test_judge_sees_the_source_and_scores_faithfulness(write_recipe) -> No
         judge={"enabled": True, "task_points": ["states the time limit"]},
     )
     fake = FakeBackend([verdict([5, 5, 5, 5, 5]) | {"faithfulness": 2}])
-    stages = build_quality_stages(recipe, lambda name: CachedModel(fake, None, name=name))
+    stages = build_stages(PRESETS["judge"], recipe)
+    assert [s.name for s in stages] == ["rules", "ground", "judge"]
     rec = record(output="Returns are accepted within 30 days of delivery.")
     for stage in stages:
-        await stage(rec)
+        await open_stage(stage, lambda name: CachedModel(fake, None, name=name))
+        await stage.process([rec])
     messages, schema, _ = fake.calls[0]
     assert SOURCE in messages[-1]["content"] and "states the time limit" in messages[-1]["content"]
     assert "faithfulness" in schema["required"]
@@ -186,7 +190,7 @@ def test_bad_criterion_name_is_a_recipe_error(write_recipe) -> None:
         judge={"enabled": True, "criteria": ["accuracy", "reason"]},
     )
     with pytest.raises(RecipeError, match=r"judge\.criteria\[1\]"):
-        build_quality_stages(recipe, lambda name: CachedModel(FakeBackend(), None))
+        build_stages(PRESETS["judge"], recipe)
 
 
 def test_prompts_show_the_judge_prompt_in_the_recipe_language(write_recipe) -> None:
@@ -214,10 +218,10 @@ def test_pipeline_rejects_low_scores_and_keeps_the_overall_score(write_recipe, t
     )
     gen = FakeBackend([qa(i) for i in range(3)], max_in_flight=1)
     judge = FakeBackend([verdict(5, "good"), verdict(2, "vague"), verdict(4, "ok")])
-    manifest = Pipeline(
-        recipe, tmp_path / "out", backends={"generator": gen, "judge": judge}, progress=False
-    ).run()
-    assert manifest["counts"]["accepted"] == 2 and manifest["reasons"] == {"judge_low_score": 1}
+    manifest = synthpipe.run(recipe, tmp_path / "out", backends={"generator": gen, "judge": judge}).manifest
+    assert manifest["counts"]["accepted"] == 2
+    assert manifest["reasons"] == {"judge_low_score": {"records": 1, "occurrences": 1}}
+    assert manifest["stages"]["judge"]["threshold"] == 4
     rows = [
         json.loads(x) for x in (tmp_path / "out" / "rejected.jsonl").read_text(encoding="utf-8").splitlines()
     ]
@@ -260,9 +264,9 @@ def test_embedded_judge_returns_integer_scores_and_a_reason(write_recipe) -> Non
         models={"generator": {}, "judge": {"temperature": 0, "max_tokens": 150}}, judge={"enabled": True}
     )
     backend = EmbeddedBackend()
-    stage = JudgeStage(recipe, lambda name: CachedModel(backend, None, name=name))
+    stage = open_now(JudgeStage(recipe), lambda name: CachedModel(backend, None, name=name))
     rec = record()
-    asyncio.run(stage(rec))
+    asyncio.run(stage.process([rec]))
     j = rec.meta.scores.get("judge")
     assert j is not None, rec.meta  # constrained decoding: a 135M model still answers in the schema
     for c in CRITERIA:
@@ -355,5 +359,5 @@ def test_completion_object_answers_are_accepted_by_the_fake(write_recipe) -> Non
     )
     stage, _ = stage_with(recipe, {"judge": [cut]})
     rec = record()
-    asyncio.run(stage(rec))
+    asyncio.run(stage.process([rec]))
     assert rec.ok and rec.meta.scores["overall"] == 5

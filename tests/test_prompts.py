@@ -61,23 +61,19 @@ def test_template_text_in_recipe_is_data_not_code(write_recipe) -> None:
 def test_planned_temperatures_rotate_and_reach_the_request(write_recipe) -> None:
     import asyncio
 
-    from synthpipe.backends import options_from_spec
     from synthpipe.backends.fake import FakeBackend
     from synthpipe.cache import CachedModel
     from synthpipe.core.records import Meta, Record
-    from synthpipe.stages.generate import generate_one
+    from synthpipe.stages.generate import GenerateStage
 
-    from .conftest import qa
+    from .conftest import open_now, qa
 
     _, recipe = write_recipe(temperatures=[0.3, 1.1], count=4)
     items = plan(recipe)
     assert [it.variation["temperature"] for it in items] == [0.3, 1.1, 0.3, 1.1]
     fake = FakeBackend(default=qa(0))
-    for it in items[:2]:
-        rec = Record(id="x", fields={}, meta=Meta(task="qa"))
-        asyncio.run(
-            generate_one(
-                it, rec, CachedModel(fake, None), recipe, options_from_spec(recipe.models["generator"])
-            )
-        )
+    stage = open_now(GenerateStage(recipe), lambda name: CachedModel(fake, None))
+    recs = [Record(id=str(i), fields={}, meta=Meta(task="qa", plan={"index": i})) for i in range(2)]
+    asyncio.run(stage.process(recs))
     assert [call[2].temperature for call in fake.calls] == [0.3, 1.1]
+    assert [r.meta.plan["temperature"] for r in recs] == [0.3, 1.1] and recs[0].meta.raw

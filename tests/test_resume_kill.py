@@ -1,5 +1,6 @@
-"""kill -9 in the middle of a real HTTP run, then the same command again: no request whose answer had
-arrived is sent twice, nothing accepted is lost, and no record is written twice."""
+"""kill -9 in the middle of a real HTTP run, then the same command again with another --max-in-flight (as
+anyone does after a wave of 429s), then once more with yet another: no request whose answer had arrived
+is sent twice, nothing accepted is lost, no record is written twice, and the last run asks nothing."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from synthpipe.cache import request_key
 from synthpipe.prompts.plan import Planner
 from synthpipe.recipe import load_recipe
 
-from .faultserver import FaultServer
+from .faultserver import FaultServer, varied_qa
 
 COUNT = 80
 
@@ -31,16 +32,7 @@ class ServerThread:
     """The fault server on its own event loop in a thread, so a subprocess can talk to it."""
 
     def __init__(self, latency: float) -> None:
-        self.server = FaultServer(
-            latency=latency,
-            content=json.dumps(
-                {
-                    "instruction": "How long is the return window?",
-                    "input": "",
-                    "output": "Thirty days from delivery, if the item is unused and in its packaging.",
-                }
-            ),
-        )
+        self.server = FaultServer(latency=latency, content=varied_qa)
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
 
@@ -69,7 +61,6 @@ def test_kill_9_then_resume_repeats_no_answered_request(tmp_path: Path) -> None:
                     "task": "qa",
                     "topics": [f"topic {i}" for i in range(COUNT)],
                     "count": COUNT,
-                    "dedup": {"enabled": False},
                     "models": {
                         "generator": {
                             "backend": "openai",
@@ -101,9 +92,18 @@ def test_kill_9_then_resume_repeats_no_answered_request(tmp_path: Path) -> None:
         written_before = _count_lines(out / "accepted.jsonl")
         assert 20 <= written_before < COUNT
 
-        res = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+        res = subprocess.run(
+            [*cmd, "--max-in-flight", "8"], env=env, capture_output=True, text=True, timeout=120
+        )
         assert res.returncode == 0, res.stdout + res.stderr
         resent_bodies = [r.body for r in srv.server.requests[before:]]
+        after = len(srv.server.requests)
+        res = subprocess.run(
+            [*cmd, "--max-in-flight", "2"], env=env, capture_output=True, text=True, timeout=120
+        )
+        assert res.returncode == 0, res.stdout + res.stderr
+        assert len(srv.server.requests) == after, "a finished run asked the model again"
+        assert "generator: 0 requests" in res.stdout
 
     recipe = load_recipe(recipe_path)
     spec = recipe.models["generator"]
@@ -118,7 +118,13 @@ def test_kill_9_then_resume_repeats_no_answered_request(tmp_path: Path) -> None:
     resent_keys = [key_of[json.dumps(body["messages"])] for body in resent_bodies]
     assert not set(resent_keys) & cached, "a request whose answer had arrived was sent again"
     assert len(resent_keys) == COUNT - len(cached)
-    rows = [json.loads(x) for x in (out / "accepted.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows = [
+        json.loads(x)
+        for name in ("accepted", "rejected", "failed")
+        for x in (out / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     assert len(rows) == len({r["id"] for r in rows}) == COUNT
+    assert sorted(r["meta"]["plan"]["index"] for r in rows) == list(range(COUNT))
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["counts"] == {"attempted": COUNT, "accepted": COUNT, "rejected": 0, "failed": 0}
+    assert manifest["timings"]["runs"] == 3

@@ -10,8 +10,8 @@ from typing import Any
 
 import yaml
 
+import synthpipe
 from synthpipe.backends.openai import OpenAIBackend
-from synthpipe.pipeline import Pipeline
 from synthpipe.recipe import load_recipe
 
 from .conftest import qa
@@ -62,11 +62,11 @@ def _recipe(tmp_path: Path, url: str) -> Path:
     return path
 
 
-def _pipeline(recipe_path: Path, out: Path) -> Pipeline:
+async def _run(recipe_path: Path, out: Path) -> dict[str, Any]:
     recipe = load_recipe(recipe_path)
     backend = OpenAIBackend(recipe.models["generator"])
     backend.backoff_base = 0.01  # the suite stays fast; the retry path is the same
-    return Pipeline(recipe, out, backends={"generator": backend}, progress=False)
+    return (await synthpipe.arun(recipe, out, backends={"generator": backend})).manifest
 
 
 def _read(path: Path) -> list[dict[str, Any]]:
@@ -80,7 +80,7 @@ async def test_every_fault_ends_as_retry_rejection_or_failure_and_rerun_asks_onl
         for replies, _, _ in SCRIPT:
             server.enqueue(*replies)
         recipe_path, out = _recipe(tmp_path, server.url), tmp_path / "out"
-        manifest = await _pipeline(recipe_path, out).arun()
+        manifest = await _run(recipe_path, out)
 
         assert not server.script, "every scripted reply was asked for"
         assert server.count == sum(len(replies) for replies, _, _ in SCRIPT)
@@ -104,12 +104,12 @@ async def test_every_fault_ends_as_retry_rejection_or_failure_and_rerun_asks_onl
         assert where[5][1]["meta"]["raw"].startswith("Sure!"), "unparseable text is kept"
         counts = manifest["counts"]
         assert counts == {"attempted": len(SCRIPT), "accepted": 4, "rejected": 4, "failed": 3}
-        assert manifest["reasons"]["error"] == 3
+        assert sum(e["records"] for e in manifest["errors"]) == 3
 
         # The same run again: the accepted and rejected are done, the failed are asked for once more.
         before = server.count
         server.enqueue(_ok(4), _ok(5), _ok(6))
-        again = await _pipeline(recipe_path, out).arun()
+        again = await _run(recipe_path, out)
         assert server.count - before == 3
         assert again["counts"] == {"attempted": len(SCRIPT), "accepted": 7, "rejected": 4, "failed": 0}
         assert _read(out / "failed.jsonl") == []

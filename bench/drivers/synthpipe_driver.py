@@ -1,11 +1,11 @@
-"""Runs the real synthpipe Pipeline on a recipe against the bench server and prints one JSON line of figures.
+"""Runs the real `synthpipe.run` on a recipe against the bench server and prints one JSON line of figures.
 
     python bench/drivers/synthpipe_driver.py RECIPE --out DIR --count N [--cache FILE] [--loop uvloop]
         [--profile FILE.prof] [--trace FILE]
 
 The recipe already names the server and max_in_flight (bench/throughput.py writes it). The timed span is
-`Pipeline(...).run()` itself — plan, generate, parse, rule checks, cache commits, JSONL appends and the
-manifest — not the interpreter start or imports.
+`synthpipe.run(...)` itself — plan, generate, parse, the recipe's stages, cache commits, JSONL appends,
+the manifest, review sample and report — not the interpreter start or imports.
 
 `--trace FILE` appends the sha1 of each request body to FILE the moment its answer has been read and parsed
 (one write(2) each, so the lines survive kill -9): the kill-resume check uses it to tell answers the client
@@ -16,7 +16,6 @@ the library itself is unchanged.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import hashlib
 import json
 import os
@@ -48,23 +47,21 @@ def main() -> None:
     parser.add_argument("--out", required=True)
     parser.add_argument("--count", type=int, required=True)
     parser.add_argument("--cache", default=None)
-    parser.add_argument("--loop", choices=["asyncio", "uvloop"], default="asyncio")
+    parser.add_argument(
+        "--loop",
+        choices=["asyncio", "uvloop"],
+        default="uvloop",
+        help="kept for old commands: run() picks uvloop where installed",
+    )
     parser.add_argument("--profile", default=None, help="write a cProfile of the run here")
     parser.add_argument("--trace", default=None, help="append the sha1 of each answered request body here")
     args = parser.parse_args()
     if args.trace:
         trace_answers(args.trace)
 
-    from synthpipe.pipeline import Pipeline
-    from synthpipe.recipe import load_recipe
+    import synthpipe
 
-    if args.loop == "uvloop":
-        import uvloop
-
-        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())  # Pipeline.run() calls asyncio.run()
-    pipe = Pipeline(
-        load_recipe(args.recipe), args.out, cache_path=args.cache, count=args.count, progress=False
-    )
+    recipe = synthpipe.load_recipe(args.recipe)
     profiler = None
     if args.profile:
         import cProfile
@@ -72,7 +69,7 @@ def main() -> None:
         profiler = cProfile.Profile()
         profiler.enable()
     cpu0, t0 = time.process_time(), time.perf_counter()
-    manifest = pipe.run()
+    manifest = synthpipe.run(recipe, args.out, cache=args.cache, count=args.count).manifest
     wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     if profiler is not None:
         profiler.disable()
@@ -85,7 +82,7 @@ def main() -> None:
                 "n": manifest["counts"]["attempted"],
                 "ok": manifest["counts"]["accepted"],
                 "errors": manifest["counts"]["failed"],
-                "reasons": manifest["reasons"],
+                "reasons": {k: v["records"] for k, v in manifest["reasons"].items()},
                 "requests": usage.get("requests", 0),
                 "cache_hits": usage.get("cache_hits", 0),
                 "wall_s": round(wall, 3),

@@ -1,7 +1,134 @@
-"""synthpipe: recipe-driven synthetic training data that is checked before it is trusted."""
+"""synthpipe: recipe-driven synthetic training data that is checked before it is trusted.
 
-from synthpipe.core.errors import SynthpipeError
-from synthpipe.core.records import Meta, Reason, Record
+    import synthpipe
 
-__all__ = ["Meta", "Reason", "Record", "SynthpipeError", "__version__"]
+    recipe = synthpipe.load_recipe("recipes/qa_en.yaml")
+    result = synthpipe.run(recipe, out="runs/qa_en")          # or out=None: nothing written
+    result.accepted, result.rejected, result.failed, result.manifest
+
+    synthpipe.check("data.jsonl", task="qa", language="en")   # a path, or records in memory
+    synthpipe.judge(records, task="qa", model="Qwen2.5-7B-Instruct", base_url="http://127.0.0.1:8000/v1")
+    synthpipe.dedup(records, task="qa", against=["pool.jsonl"])
+
+Nothing heavy is imported here: each name is loaded on first use.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "load_recipe": "synthpipe.recipe",
+    "Recipe": "synthpipe.recipe",
+    "run": "synthpipe.api",
+    "arun": "synthpipe.api",
+    "acheck": "synthpipe.api",
+    "ajudge": "synthpipe.api",
+    "adedup": "synthpipe.api",
+    "check": "synthpipe.api",
+    "judge": "synthpipe.api",
+    "dedup": "synthpipe.api",
+    "preview_prompts": "synthpipe.api",
+    "init_recipes": "synthpipe.api",
+    "demo_recipe": "synthpipe.api",
+    "cache_stats": "synthpipe.api",
+    "cache_clear": "synthpipe.api",
+    "default_out_dir": "synthpipe.api",
+    "Result": "synthpipe.api",
+    "Record": "synthpipe.core.records",
+    "Meta": "synthpipe.core.records",
+    "Reason": "synthpipe.core.records",
+    "TaskKind": "synthpipe.tasks",
+    "register_task": "synthpipe.tasks",
+    "task_names": "synthpipe.tasks",
+    "Stage": "synthpipe.stages.base",
+    "SynthpipeError": "synthpipe.core.errors",
+    "UsageError": "synthpipe.core.errors",
+    "RecipeError": "synthpipe.core.errors",
+    "InputFileError": "synthpipe.core.errors",
+    "ModelError": "synthpipe.core.errors",
+    "BackendError": "synthpipe.core.errors",
+}
+_ALIASES = {"register_task": "register"}
+
+__all__ = [
+    "BackendError",
+    "InputFileError",
+    "Meta",
+    "ModelError",
+    "Reason",
+    "Recipe",
+    "RecipeError",
+    "Record",
+    "Result",
+    "Stage",
+    "SynthpipeError",
+    "TaskKind",
+    "UsageError",
+    "__version__",
+    "acheck",
+    "adedup",
+    "ajudge",
+    "arun",
+    "cache_clear",
+    "cache_stats",
+    "check",
+    "dedup",
+    "default_out_dir",
+    "demo_recipe",
+    "init_recipes",
+    "judge",
+    "load_recipe",
+    "preview_prompts",
+    "register_task",
+    "run",
+    "task_names",
+]
+
+if TYPE_CHECKING:
+    from synthpipe.api import (
+        Result,
+        acheck,
+        adedup,
+        ajudge,
+        arun,
+        cache_clear,
+        cache_stats,
+        check,
+        dedup,
+        default_out_dir,
+        demo_recipe,
+        init_recipes,
+        judge,
+        preview_prompts,
+        run,
+    )
+    from synthpipe.core.errors import (
+        BackendError,
+        InputFileError,
+        ModelError,
+        RecipeError,
+        SynthpipeError,
+        UsageError,
+    )
+    from synthpipe.core.records import Meta, Reason, Record
+    from synthpipe.recipe import Recipe, load_recipe
+    from synthpipe.stages.base import Stage
+    from synthpipe.tasks import TaskKind, task_names
+    from synthpipe.tasks import register as register_task
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'synthpipe' has no attribute {name!r}")
+    value = getattr(import_module(module), _ALIASES.get(name, name))
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from synthpipe.backends.base import Completion, GenOptions, Messages
+from synthpipe.core.errors import RequestRejected
 
 Answer = str | dict[str, Any] | Exception | Callable[[Messages, dict[str, Any] | None], Any]
 
@@ -42,7 +43,9 @@ class FakeBackend:
         elif self.default is not None:
             answer = self.default
         else:
-            raise AssertionError("FakeBackend: no queued answer left")
+            raise RequestRejected(
+                "the fake backend has no answer queued — it is for tests; use embedded, openai or anthropic"
+            )
         if callable(answer) and not isinstance(answer, Exception):
             answer = answer(messages, schema)
         if isinstance(answer, Exception):

@@ -14,15 +14,6 @@ from typing import Any
 
 import orjson
 
-TASK_FIELDS: dict[str, tuple[str, ...]] = {
-    "qa": ("instruction", "input", "output"),
-    "summarize": ("instruction", "input", "output"),
-    "rewrite": ("instruction", "input", "output"),
-    "classify": ("text", "label"),
-    "dialogue": ("messages",),
-}
-TASKS = tuple(TASK_FIELDS)
-
 
 @dataclass(slots=True, frozen=True)
 class Reason:

@@ -13,7 +13,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 class RunProgress:
     def __init__(
-        self, total: int, done: int, stats: Callable[[], dict[str, Any]], enabled: bool | None = None
+        self,
+        total: int,
+        done: int,
+        stats: Callable[[], dict[str, Any]],
+        enabled: bool | None = None,
+        what: str = "run",
     ) -> None:
         self.stats = stats
         self.enabled = sys.stderr.isatty() if enabled is None else enabled
@@ -22,7 +27,7 @@ class RunProgress:
         self.start = time.monotonic()
         self._last = 0.0
         self._progress = Progress(
-            TextColumn("[bold]generating"),
+            TextColumn(f"[bold]{what}"),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.fields[rate]}"),

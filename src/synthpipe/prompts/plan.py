@@ -77,16 +77,17 @@ class Planner:
 
     def __init__(self, recipe: Recipe) -> None:
         self.recipe = recipe
-        self.schema = get_task(recipe.task).schema(recipe)
+        self.kind = kind = get_task(recipe.task)
+        self.schema = kind.schema(recipe)
         lang = recipe.language
         self.topics = _topics(recipe)
         self.personas = recipe.personas or DEFAULT_PERSONAS[lang]
-        self.qtypes = recipe.question_types or (DEFAULT_QUESTION_TYPES[lang] if recipe.task == "qa" else [""])
+        self.qtypes = recipe.question_types or (DEFAULT_QUESTION_TYPES[lang] if kind.question_types else [""])
         self.docs = passages(recipe.source_texts)
         self.constraints = recipe.constraints.model_dump()
         # The schema itself goes to the server (constrained decoding), not into the prompt: small models
         # copy schema text into their answers. Backends without structured output append it themselves.
-        self.keys = ", ".join(f'"{k}"' for k in get_task(recipe.task).fields)
+        self.keys = ", ".join(f'"{k}"' for k in kind.fields)
         self.system = render_template(lang, "system", role=recipe.role, constraints=self.constraints)
         self._rendered: dict[tuple[Any, ...], tuple[str, str]] = {}
 
@@ -99,10 +100,7 @@ class Planner:
             "persona": self.personas[(i // len(topics)) % len(self.personas)],
             "question_type": rng.choice(self.qtypes),
         }
-        if recipe.task == "classify":
-            var["label"] = recipe.labels[i % len(recipe.labels)]  # balanced by construction
-        if recipe.task == "dialogue":
-            var["rounds"] = rng.randint(*recipe.rounds)
+        var.update(self.kind.variation(recipe, i, rng))  # a classify label, dialogue rounds
         if self.docs:
             var["passage"] = i % len(self.docs)
         if recipe.temperatures:
@@ -116,7 +114,7 @@ class Planner:
         if user is None:  # items share variation combos; rendering each once keeps big plans cheap
             user = render_template(
                 recipe.language,
-                "generate",
+                self.kind.template,
                 task=recipe.task,
                 description=recipe.description,
                 constraints=self.constraints,

@@ -1,5 +1,6 @@
 """Recipes: the pydantic schema, a loader that never mutates what it validated, and the data identity."""
 
+from synthpipe.recipe.load import load_recipe, parse_recipe, validate
 from synthpipe.recipe.schema import (
     AgreementConfig,
     ChecksConfig,
@@ -11,8 +12,6 @@ from synthpipe.recipe.schema import (
     Prices,
     Recipe,
     Source,
-    load_recipe,
-    parse_recipe,
 )
 
 __all__ = [
@@ -28,4 +27,5 @@ __all__ = [
     "Source",
     "load_recipe",
     "parse_recipe",
+    "validate",
 ]

@@ -1,31 +1,29 @@
-"""YAML recipe -> validated, typed config. Every error names the file, the field path and the fix."""
+"""The recipe schema: pydantic models, validated strictly and frozen once loaded.
+
+Which settings change the data and which only change how it is fetched is written down here, beside each
+model (`ModelSpec.OPERATIONAL`): `synthpipe.recipe.identity` hashes the first kind only.
+"""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from synthpipe.core.errors import RecipeError
-from synthpipe.core.records import TASK_FIELDS, stable_hash
-
-Task = Literal["qa", "summarize", "rewrite", "classify", "dialogue"]
 Lang = Literal["en", "zh"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Frozen: a validated recipe is never changed in place; `Recipe.replace` makes a new, validated one.
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Prices(_Strict):
@@ -36,7 +34,21 @@ class Prices(_Strict):
 
 
 class ModelSpec(_Strict):
-    backend: Literal["embedded", "openai", "anthropic", "fake"] = "embedded"
+    # How requests are sent, not what they ask: changing these never changes a record's id or the cache.
+    OPERATIONAL: ClassVar[frozenset[str]] = frozenset(
+        {
+            "api_key_env",
+            "max_in_flight",
+            "requests_per_minute",
+            "tokens_per_minute",
+            "timeout",
+            "max_retries",
+            "prices",
+            "n_ctx",
+        }
+    )
+
+    backend: str = Field("embedded", description="embedded, openai, anthropic (see synthpipe.backends)")
     model: str = "SmolLM2-135M-Instruct"
     base_url: str | None = None
     api_key_env: str | None = Field(None, description="name of the environment variable holding the key")
@@ -54,6 +66,15 @@ class ModelSpec(_Strict):
     stop: list[str] | None = None
     n_ctx: int = Field(4096, ge=256, description="embedded only: context window")
     prices: Prices = Prices()
+
+    @field_validator("backend")
+    @classmethod
+    def _known_backend(cls, v: str) -> str:
+        from synthpipe.backends import backend_names
+
+        if v not in backend_names():
+            raise ValueError(f"unknown backend {v!r} — use one of {', '.join(backend_names())}")
+        return v
 
     @field_validator("api_key_env")
     @classmethod
@@ -157,7 +178,7 @@ class DedupConfig(_Strict):
 
 class Recipe(_Strict):
     name: str = "recipe"
-    task: Task
+    task: str = Field(description="qa, summarize, rewrite, classify, dialogue, or a registered kind")
     language: Lang = "en"
     role: str = ""
     description: str = Field("", description="what the data is for, one or two sentences")
@@ -182,12 +203,26 @@ class Recipe(_Strict):
     agreement: AgreementConfig = AgreementConfig()
     grounding: GroundingConfig = GroundingConfig()
     dedup: DedupConfig = DedupConfig()
+    stages: list[str] | None = Field(
+        None, description="the stages of `run` in order; default: the run preset (see synthpipe.engine)"
+    )
     review_sample: int = Field(20, ge=0)
     output_dir: str | None = None
 
-    # filled in by load_recipe, not by the user
+    # Filled in by the loader from the files the recipe names, not by the user. `examples` already holds
+    # the rows of `examples_file`.
     source_texts: list[str] = Field(default_factory=list, exclude=True)
     path: str = Field("", exclude=True)
+    base_dir: str = Field("", exclude=True, description="folder that relative paths are taken from")
+
+    @field_validator("task")
+    @classmethod
+    def _known_task(cls, v: str) -> str:
+        from synthpipe.tasks import task_names
+
+        if v not in task_names():
+            raise ValueError(f"unknown task {v!r} — use one of {', '.join(task_names())}")
+        return v
 
     @field_validator("temperatures")
     @classmethod
@@ -213,7 +248,12 @@ class Recipe(_Strict):
     @field_validator("labels")
     @classmethod
     def _labels(cls, v: list[str], info: ValidationInfo) -> list[str]:
-        if info.data.get("task") == "classify" and len(set(v)) < 2:
+        from synthpipe.tasks import get_task
+
+        task = info.data.get("task")
+        if (info.context or {}).get("labels_optional"):  # a command that never reads labels (dedup)
+            return v
+        if task and get_task(task).label_field and len(set(v)) < 2:
             raise ValueError(
                 "a classify recipe needs at least two distinct labels, e.g. labels: [positive, negative]"
             )
@@ -222,9 +262,11 @@ class Recipe(_Strict):
     @field_validator("examples")
     @classmethod
     def _examples(cls, v: list[dict[str, Any]], info: ValidationInfo) -> list[dict[str, Any]]:
+        from synthpipe.tasks import get_task
+
         task = info.data.get("task")
         for i, ex in enumerate(v if task else []):
-            missing = [f for f in TASK_FIELDS[task] if f not in ex and f != "input"]
+            missing = [f for f in get_task(task).required if f not in ex]
             if missing:
                 raise ValueError(f"example {i} lacks {', '.join(missing)}, which a {task} record needs")
         return v
@@ -241,132 +283,39 @@ class Recipe(_Strict):
         return self
 
     @property
-    def hash(self) -> str:
-        """What makes two recipes produce different data (not the output dir)."""
-        body = self.model_dump(mode="json", exclude={"output_dir", "count", "review_sample"})
-        body["source_texts"] = self.source_texts
-        return stable_hash(body, 12)
+    def generation_hash(self) -> str:
+        """Hash of what makes generated records differ: record ids are built from it."""
+        from synthpipe.recipe.identity import generation_hash
 
-    def model_spec(self, name: str) -> ModelSpec:
-        return self.models[name]
+        return generation_hash(self)
 
+    @property
+    def data_hash(self) -> str:
+        """Hash of everything that changes the data of a run: generation plus the quality stages."""
+        from synthpipe.recipe.identity import data_hash
 
-def _field_path(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
+        return data_hash(self)
 
+    def resolve(self, path: str) -> Path:
+        """A path as the recipe wrote it, taken from the recipe's folder when relative."""
+        p = Path(path).expanduser()
+        return p if p.is_absolute() or not self.base_dir else Path(self.base_dir) / p
 
-def _describe(err: dict[str, Any]) -> str:
-    kind = err["type"]
-    if kind == "extra_forbidden":
-        return "unknown key — remove it or check its spelling (see `synthpipe init` for every key)"
-    if kind == "missing":
-        return "required field is missing"
-    msg = err["msg"].removeprefix("Value error, ")
-    inp = err.get("input")
-    if kind.endswith("_type") or kind.endswith("_parsing") or kind == "literal_error":
-        return f"{msg}, got {json.dumps(inp, ensure_ascii=False, default=str)[:60]}"
-    return msg
+    def replace(self, **changes: Any) -> Recipe:
+        """A new, validated recipe with top-level keys replaced; what the loader read comes along."""
+        from synthpipe.recipe.load import validate
 
-
-def parse_recipe(data: Any, file: str = "<recipe>", base_dir: Path | None = None) -> Recipe:
-    if not isinstance(data, dict):
-        raise RecipeError(
-            file,
-            "the recipe must be a YAML mapping of keys (task:, count:, …)",
-            "start from `synthpipe init`",
+        data = self.model_dump(mode="json")
+        data.update(changes)
+        new = validate(data, self.path or "<recipe>")
+        return new.model_copy(
+            update={"source_texts": self.source_texts, "path": self.path, "base_dir": self.base_dir}
         )
-    try:
-        recipe = Recipe.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        more = f" (and {len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
-        raise RecipeError(file, _describe(err) + more, field=_field_path(err["loc"]) or "recipe") from None
-    recipe.path = file
-    base = base_dir or Path(".")
-    texts = []
-    for i, src in enumerate(recipe.sources):
-        if src.path:
-            p = (base / src.path).expanduser()
-            if not p.is_file():
-                raise RecipeError(
-                    file,
-                    f"source file {p} does not exist",
-                    "fix the path (relative to the recipe)",
-                    field=f"sources[{i}].path",
-                )
-            text = p.read_text(encoding="utf-8")
-        else:
-            text = src.text or ""
-        if not text.strip():
-            raise RecipeError(
-                file, "source document is empty", "give it text or remove it", field=f"sources[{i}]"
-            )
-        texts.append(text)
-    recipe.source_texts = texts
-    against = []
-    for i, name in enumerate(recipe.dedup.against):
-        p = (base / name).expanduser()
-        if not p.is_file():
-            raise RecipeError(
-                file,
-                f"file {p} does not exist",
-                "fix the path (relative to the recipe) or remove it",
-                field=f"dedup.against[{i}]",
-            )
-        against.append(str(p))
-    recipe.dedup.against = against
-    if recipe.examples_file:
-        recipe.examples = recipe.examples + _load_examples(file, base / recipe.examples_file, recipe.task)
-    return recipe
 
-
-def _load_examples(file: str, path: Path, task: str) -> list[dict[str, Any]]:
-    if not path.is_file():
-        raise RecipeError(file, f"examples file {path} does not exist", "fix the path", field="examples_file")
-    out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise RecipeError(
-                file,
-                f"{path}:{n}: not valid JSON ({exc.msg})",
-                "one JSON object per line",
-                field="examples_file",
-            ) from None
-        if not isinstance(row, dict):
-            raise RecipeError(file, f"{path}:{n}: expected a JSON object", field="examples_file")
-        row.pop("meta", None)
-        row.pop("id", None)
-        missing = [f for f in TASK_FIELDS[task] if f not in row]
-        if missing:
-            raise RecipeError(
-                file, f"{path}:{n}: missing {', '.join(missing)} for task {task}", field="examples_file"
-            )
-        out.append(row)
-    return out
-
-
-def load_recipe(path: str | Path) -> Recipe:
-    p = Path(path)
-    if not p.is_file():
-        raise RecipeError(
-            str(p), "recipe file not found", "check the path, or create one with `synthpipe init`"
-        )
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise RecipeError(
-            str(p), f"invalid YAML at {where}{problem}", "fix the indentation or quoting there"
-        ) from None
-    except UnicodeDecodeError:
-        raise RecipeError(str(p), "not UTF-8 text", "save the recipe as UTF-8") from None
-    return parse_recipe(data, str(p), p.parent)
+    def with_model(self, name: str, **changes: Any) -> Recipe:
+        """A new recipe whose model `name` has `changes` (None values are left out)."""
+        models = {k: v.model_dump(mode="json") for k, v in self.models.items()}
+        spec = models.get(name, {})
+        spec.update({k: v for k, v in changes.items() if v is not None})
+        models[name] = spec
+        return self.replace(models=models)

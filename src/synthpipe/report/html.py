@@ -17,6 +17,7 @@ from typing import Any
 
 from synthpipe.core.records import Record
 from synthpipe.report.charts import esc, hbar, histogram, nice_max, vbar
+from synthpipe.tasks import TaskKind, get_task
 
 WORST_EXAMPLES = 24
 FIELD_CHARS = 700
@@ -70,7 +71,8 @@ def render_report(accepted: list[Record], rejected: list[Record], manifest: dict
         _agreement(records),
         _lengths(accepted, rejected, task),
     ]
-    if task == "classify":
+    kind = _kind(task)
+    if kind is not None and kind.label_field:
         charts.append(_labels(accepted, manifest))
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime())
     sub = " · ".join(
@@ -104,6 +106,12 @@ def render_report(accepted: list[Record], rejected: list[Record], manifest: dict
             "</main></body></html>\n",
         ]
     )
+
+
+def _kind(task: str) -> TaskKind | None:
+    from synthpipe.tasks import task_names
+
+    return get_task(task) if task in task_names() else None
 
 
 # --- summary ---------------------------------------------------------------------------------------
@@ -162,8 +170,8 @@ def _reasons(rejected: list[Record], manifest: dict[str, Any]) -> str:
     counts: Counter[str] = Counter()
     for rec in rejected:
         counts.update({r.code for r in rec.meta.reasons})
-    if not counts and isinstance(manifest.get("reasons"), dict):
-        counts.update({k: int(v) for k, v in manifest["reasons"].items() if k != "error"})
+    if not counts and isinstance(manifest.get("reasons"), dict):  # records not at hand: the manifest's
+        counts.update({k: int(v["records"]) for k, v in manifest["reasons"].items() if isinstance(v, dict)})
     note = "records rejected for each reason (a record can have several)"
     return hbar("reasons", "Reject reasons", _ranked(counts, 25), "#e03131", note)
 
@@ -226,23 +234,24 @@ def _agreement(records: Sequence[Record]) -> str:
     )
 
 
-def answer_length(rec: Record, task: str) -> int:
-    f = rec.fields
-    if task == "dialogue" and isinstance(f.get("messages"), list):
-        return sum(len(str(m.get("content", ""))) for m in f["messages"] if isinstance(m, dict))
-    value = f.get("text" if task == "classify" else "output")
-    return len(value) if isinstance(value, str) else len(rec.text())
+def answer_length(rec: Record, kind: TaskKind | None) -> int:
+    """Characters of the answer: the output, a classify text, or all turns of a dialogue."""
+    if kind is None:
+        return len(rec.text())
+    parts = kind.texts(rec.fields) if kind.conversation else kind.answers(rec.fields)
+    return sum(len(t) for _, t in parts)
 
 
 def _lengths(accepted: list[Record], rejected: list[Record], task: str) -> str:
-    acc = [answer_length(r, task) for r in accepted]
-    rej = [answer_length(r, task) for r in rejected]
+    kind = _kind(task)
+    acc = [answer_length(r, kind) for r in accepted]
+    rej = [answer_length(r, kind) for r in rejected]
     if not acc and not rej:
         return vbar("lengths", "Answer length (characters)", [], {})
     hi = nice_max(max(acc + rej))
     labels, a = histogram(acc, 0, hi, 10)
     _, r = histogram(rej, 0, hi, 10)
-    what = {"classify": "text", "dialogue": "all turns"}.get(task, "output")
+    what = "all turns" if kind and kind.conversation else ", ".join(kind.answer_fields) if kind else "record"
     return vbar("lengths", f"Length of {what} (characters)", labels, {"accepted": a, "rejected": r})
 
 

@@ -1,32 +1,38 @@
-"""The run directory: three append-only JSONL files plus an atomically replaced manifest.
+"""The run directory: three append-only JSONL files, an atomically replaced manifest, and `run.json`,
+the data identity of the recipe that writes here.
 
 Every finished record is appended and flushed at once, so a killed run keeps what it had. On resume a
 torn last line (the process died mid-write) is cut off, the ids already written are skipped, and failed
-records are dropped from failed.jsonl so they are tried again."""
+records are dropped from failed.jsonl so they are tried again. A recipe whose data identity differs from
+the one in run.json is refused with a message naming what changed: records made under two recipes are
+never mixed."""
 
 from __future__ import annotations
 
 import fcntl
-import json
 import os
-from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from synthpipe.core.errors import UsageError
 from synthpipe.core.records import Record
+from synthpipe.sinks.base import (
+    OUTCOMES,
+    MemorySink,
+    atomic_write_json,
+    atomic_write_text,
+    dump_records,
+    iter_jsonl,
+)
 
-OUTCOMES = ("accepted", "rejected", "failed")
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def atomic_write_json(path: Path, data: Any) -> None:
-    atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+IDENTITY_FILE = "run.json"
+MADE_BY_RUN = (
+    *(f"{o}.jsonl" for o in OUTCOMES),
+    "manifest.json",
+    "review_sample.jsonl",
+    "report.html",
+    IDENTITY_FILE,
+)
 
 
 def _repair_tail(path: Path) -> None:
@@ -41,20 +47,11 @@ def _repair_tail(path: Path) -> None:
         fh.truncate(data.rfind(b"\n") + 1)
 
 
-def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    if not path.exists():
-        return
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                yield json.loads(line)
-
-
-class RunDir:
+class RunDir(MemorySink):
     def __init__(self, path: str | Path) -> None:
+        super().__init__()
         self.path = Path(path)
         self._files: dict[str, IO[str]] = {}
-        self.kept: dict[str, list[Record]] = {outcome: [] for outcome in OUTCOMES}
         self._lock: IO[str] | None = None
 
     def file(self, outcome: str) -> Path:
@@ -64,17 +61,43 @@ class RunDir:
     def manifest_path(self) -> Path:
         return self.path / "manifest.json"
 
-    def open(self, retry_failed: bool = True) -> set[str]:
-        """Lock the directory, repair torn lines, load what earlier runs wrote; return the finished ids."""
+    def open(self, identity: dict[str, Any], *, retry_failed: bool = True, force: bool = False) -> set[str]:
+        """Lock the directory, check that it holds this recipe's data, repair torn lines and load what
+        earlier runs wrote; return the ids already finished."""
+        from synthpipe.recipe.identity import changes
+
+        if self.path.exists() and not self.path.is_dir():
+            raise UsageError(f"{self.path}: exists and is not a folder — give another --out")
         self.path.mkdir(parents=True, exist_ok=True)
         self._lock = (self.path / ".lock").open("w")
         try:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
+            self.close(False)
             raise UsageError(
                 f"{self.path}: another synthpipe run is writing to this directory — wait for it "
                 "or choose another --out"
             ) from None
+        stored = self._stored_identity()
+        has_records = any(self.file(o).exists() and self.file(o).stat().st_size for o in OUTCOMES)
+        if force:
+            for name in MADE_BY_RUN:  # the cache stays: the new run takes every answer it can from it
+                (self.path / name).unlink(missing_ok=True)
+        elif stored is None and has_records:
+            self.close(False)
+            raise UsageError(
+                f"{self.path}: holds records without a run.json (written by an older synthpipe) — give a "
+                "new --out, or --force to start this directory over (cached answers are reused)"
+            )
+        elif stored is not None and stored.get("identity") != identity:
+            lines = changes(stored.get("identity") or {}, identity)
+            self.close(False)
+            raise UsageError(
+                f"{self.path}: was made by a recipe whose data differs from this one ("
+                + "; ".join(lines)
+                + ") — give a new --out, or --force to start this directory over (cached answers are reused)"
+            )
+        atomic_write_json(self.path / IDENTITY_FILE, {"identity": identity})
         for outcome in OUTCOMES:
             _repair_tail(self.file(outcome))
             self.kept[outcome] = [Record.from_json(row) for row in iter_jsonl(self.file(outcome))]
@@ -85,58 +108,47 @@ class RunDir:
             self._files[outcome] = self.file(outcome).open("a", encoding="utf-8")
         return {rec.id for records in self.kept.values() for rec in records}
 
+    def _stored_identity(self) -> dict[str, Any] | None:
+        import json
+
+        path = self.path / IDENTITY_FILE
+        if not path.exists():
+            return None
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
     def write(self, outcome: str, rec: Record) -> None:
         fh = self._files[outcome]
         fh.write(rec.dumps() + "\n")
         fh.flush()
         self.kept[outcome].append(rec)
 
-    def close(self) -> None:
+    def write_records(self, name: str, records: list[Record]) -> None:
+        atomic_write_text(self.path / name, dump_records(records))
+
+    def write_manifest(self, manifest: dict[str, Any]) -> None:
+        self.manifest = manifest
+        atomic_write_json(self.manifest_path, manifest)
+
+    def write_text(self, name: str, text: str) -> None:
+        atomic_write_text(self.path / name, text)
+
+    def previous_manifest(self) -> dict[str, Any]:
+        import json
+
+        try:
+            data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def close(self, complete: bool = True) -> None:
         for fh in self._files.values():
             fh.close()
         self._files.clear()
         if self._lock:
             self._lock.close()
             self._lock = None
-
-    def records(self, outcome: str) -> list[Record]:
-        """Every record in the file, earlier runs' included (held in memory; no re-read at the end)."""
-        return self.kept[outcome]
-
-
-class OutputSet:
-    """Several files that appear together or not at all (for `check`, `judge`, `dedup`).
-
-    Inside the `with`, write to `tmp(name)`; `commit()` renames them into place in the given order, so
-    put the manifest last: its presence means the set is complete. Leaving the block without a commit
-    (an error) removes the temp files, and the folder too if this set created it and it is empty."""
-
-    def __init__(self, out: Path, names: tuple[str, ...]) -> None:
-        self.out, self.names = out, names
-        self._tmp = {name: out / f".{name}.{os.getpid()}.tmp" for name in names}
-        self._created = False
-
-    def __enter__(self) -> OutputSet:
-        self._created = not self.out.exists()
-        self.out.mkdir(parents=True, exist_ok=True)
-        return self
-
-    def tmp(self, name: str) -> Path:
-        return self._tmp[name]
-
-    def write_records(self, name: str, records: Iterable[Record]) -> None:
-        with self._tmp[name].open("w", encoding="utf-8") as fh:
-            fh.writelines(rec.dumps() + "\n" for rec in records)
-
-    def write_json(self, name: str, data: Any) -> None:
-        self._tmp[name].write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-
-    def commit(self) -> None:
-        for name in self.names:
-            os.replace(self._tmp[name], self.out / name)
-
-    def __exit__(self, *exc: object) -> None:
-        for path in self._tmp.values():
-            path.unlink(missing_ok=True)
-        if self._created and not any(self.out.iterdir()):
-            self.out.rmdir()

@@ -17,20 +17,18 @@ from typing import TYPE_CHECKING, Any
 
 from synthpipe.backends import options_from_spec
 from synthpipe.backends.base import Messages
-from synthpipe.core.records import Reason, Record
+from synthpipe.core.records import Record
 from synthpipe.lang import normalize
 from synthpipe.prompts.render import render_template
+from synthpipe.stages.base import ModelStage, StageContext
 from synthpipe.stages.context import source_passage, units
-from synthpipe.tasks.base import ParseError, load_json_object
+from synthpipe.tasks import ParseError, get_task, load_json_object
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from synthpipe.cache import CachedModel
     from synthpipe.recipe import Recipe
 
 STAGE = "agree"
-TASKS = ("qa", "classify")
 ANSWER_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {"answer": {"type": "string"}},
@@ -88,28 +86,41 @@ def _label_key(label: Any) -> str:
     return normalize(str(label)).replace(" ", "")
 
 
-class AgreementStage:
-    def __init__(self, recipe: Recipe, get_model: Callable[[str], CachedModel]) -> None:
+class AgreementStage(ModelStage):
+    name = STAGE
+
+    def __init__(self, recipe: Recipe) -> None:
         self.recipe = recipe
         self.cfg = recipe.agreement
-        self.name = self.cfg.model
-        self.model = get_model(self.name)
-        self.options = options_from_spec(recipe.models[self.name])
+        self.model_name = self.cfg.model
+        self.model_names = (self.model_name,)
+        self.options = options_from_spec(recipe.models[self.model_name])
+        self.by_label = get_task(recipe.task).agreement == "label"
         self._labels = {_label_key(lb): lb for lb in recipe.labels}
 
     @classmethod
-    def from_recipe(cls, recipe: Recipe, get_model: Callable[[str], CachedModel]) -> AgreementStage | None:
-        if not recipe.agreement.enabled or recipe.task not in TASKS:
+    def from_recipe(cls, recipe: Recipe, **_: Any) -> AgreementStage | None:
+        """None unless switched on and the kind has a way to agree (an answer or a label)."""
+        if not recipe.agreement.enabled or get_task(recipe.task).agreement is None:
             return None
-        return cls(recipe, get_model)
+        return cls(recipe)
 
-    def _outcome(self, rec: Record, reason: Reason) -> None:
-        (rec.meta.reasons if self.cfg.action == "reject" else rec.meta.flags).append(reason)
+    async def open(self, ctx: StageContext) -> None:
+        self.model: CachedModel = self.use_model(ctx.get_model(self.model_name))
 
-    async def __call__(self, rec: Record) -> None:
-        if not rec.ok:
-            return
-        if self.recipe.task == "classify":
+    async def close(self) -> dict[str, Any]:
+        return {
+            "model": self.model_name,
+            "action": self.cfg.action,
+            "min_similarity": self.cfg.min_similarity,
+            "verify_labels": self.cfg.verify_labels,
+        }
+
+    def _outcome(self, rec: Record, code: str, detail: str) -> None:
+        (self.reject if self.cfg.action == "reject" else self.flag)(rec, code, detail)
+
+    async def apply(self, rec: Record) -> None:
+        if self.by_label:
             await self._check_label(rec)
         else:
             await self._compare_answer(rec)
@@ -124,21 +135,17 @@ class AgreementStage:
         except ParseError as exc:
             # the record is not at fault: flag it, keep the raw reply, do not reject
             rec.meta.extra["agreement_raw"] = completion.text[:2000]
-            rec.meta.flags.append(Reason("agreement_unparseable", f"{self.name}: {exc.detail}", STAGE))
+            self.flag(rec, "agreement_unparseable", f"{self.model_name}: {exc.detail}")
             return
-        output = str(rec.fields.get("output") or "")
+        output = get_task(rec.task).answer_text(rec.fields)
         sim = round(similarity(output, other), 3)
         rec.meta.scores["agreement"] = sim
-        rec.meta.extra["second_answer"] = {"model": self.name, "answer": other[:2000]}
+        rec.meta.extra["second_answer"] = {"model": self.model_name, "answer": other[:2000]}
         if sim < self.cfg.min_similarity:
             self._outcome(
                 rec,
-                Reason(
-                    "low_agreement",
-                    f"similarity {sim:.2f} < {self.cfg.min_similarity:g} with the "
-                    f"answer of model {self.name}",
-                    STAGE,
-                ),
+                "low_agreement",
+                f"similarity {sim:.2f} < {self.cfg.min_similarity:g} with the answer of model {self.model_name}",
             )
 
     async def _check_label(self, rec: Record) -> None:
@@ -154,23 +161,24 @@ class AgreementStage:
         if independent is None:
             rec.meta.extra["label_check"] = {
                 "proposed": proposed,
-                "model": self.name,
+                "model": self.model_name,
                 "raw": completion.text[:500],
             }
             # an unverifiable label is not trusted when verification is asked for
-            reason = Reason("label_unverified", f"{self.name} gave no allowed label", STAGE)
-            if self.cfg.verify_labels:
-                rec.meta.reasons.append(reason)
-            else:
-                rec.meta.flags.append(reason)
+            decide = self.reject if self.cfg.verify_labels else self.flag
+            decide(rec, "label_unverified", f"{self.model_name} gave no allowed label")
             return
-        rec.meta.extra["label_check"] = {"proposed": proposed, "independent": independent, "model": self.name}
+        rec.meta.extra["label_check"] = {
+            "proposed": proposed,
+            "independent": independent,
+            "model": self.model_name,
+        }
         same = _label_key(proposed) == _label_key(independent)
         rec.meta.scores["agreement"] = 1.0 if same else 0.0
         if same:
             return
-        detail = f"proposed {str(proposed)[:40]!r}, {self.name} labels it {independent!r}"
+        detail = f"proposed {str(proposed)[:40]!r}, {self.model_name} labels it {independent!r}"
         if self.cfg.verify_labels:
-            rec.meta.reasons.append(Reason("label_mismatch", detail, STAGE))
+            self.reject(rec, "label_mismatch", detail)
         else:
-            self._outcome(rec, Reason("low_agreement", detail, STAGE))
+            self._outcome(rec, "low_agreement", detail)

@@ -8,6 +8,7 @@ from typing import Any
 from synthpipe.core.records import Record
 from synthpipe.lang import normalize
 from synthpipe.prompts.plan import passages
+from synthpipe.tasks import get_task
 
 MAX_SOURCE_CHARS = 3000  # a passage is ~1500; more would crowd a 4k context with the record itself
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -33,13 +34,7 @@ def units(text: str) -> list[str]:
 
 def record_parts(rec: Record) -> list[tuple[str, str]]:
     """(field, text) in display order; a dialogue becomes one `messages` part of `role: content` lines."""
-    f = rec.fields
-    if rec.task == "dialogue":
-        msgs = f.get("messages") if isinstance(f.get("messages"), list) else []
-        lines = [f"{m.get('role', '?')}: {m.get('content', '')}" for m in msgs if isinstance(m, dict)]
-        return [("messages", "\n".join(lines))]
-    keys = ("text", "label") if rec.task == "classify" else ("instruction", "input", "output")
-    return [(k, str(f[k])) for k in keys if f.get(k) not in (None, "")]
+    return get_task(rec.task).parts(rec.fields)
 
 
 def source_passage(sources: list[str], rec: Record) -> str:

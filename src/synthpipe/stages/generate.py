@@ -1,56 +1,65 @@
-"""Generation: one plan item -> one record (accepted so far, rejected with the raw text, or failed)."""
+"""generate: a planned candidate -> the model's answer (its raw text; the parse stage reads it).
+
+Records reach this stage as the plan source makes them: an id, `meta.plan.index` and nothing else. The
+request is rebuilt from the recipe and the index (`Planner.item`), so a resumed run asks exactly what the
+first run asked and the response cache answers it."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from synthpipe.backends import options_from_spec
 from synthpipe.backends.base import GenOptions
-from synthpipe.core.errors import BackendError
-from synthpipe.core.records import Record, stable_hash
-from synthpipe.prompts.plan import PlanItem
-from synthpipe.tasks import ParseError, get_task
+from synthpipe.core.records import Record
+from synthpipe.stages.base import ModelStage, StageContext
 
 if TYPE_CHECKING:
     from synthpipe.cache import CachedModel
+    from synthpipe.prompts.plan import Planner
     from synthpipe.recipe import Recipe
 
 
-def record_id(recipe_hash: str, index: int, origin: str = "generated") -> str:
-    return stable_hash({"r": recipe_hash, "i": index, "o": origin}, 16)
+class GenerateStage(ModelStage):
+    name = "generate"
 
+    def __init__(self, recipe: Recipe, model: str = "generator") -> None:
+        self.recipe = recipe
+        self.model_name = model
+        self.model_names = (model,)
+        self.options = options_from_spec(recipe.models[model])
 
-async def generate_one(
-    item: PlanItem, rec: Record, model: CachedModel, recipe: Recipe, options: GenOptions
-) -> Record:
-    """Fill `rec` (id and recipe meta already set) with the model's answer to `item`."""
-    spec = get_task(recipe.task)
-    opts = GenOptions(
-        temperature=item.variation.get("temperature", options.temperature),
-        top_p=options.top_p,
-        max_tokens=options.max_tokens,
-        seed=options.seed if options.seed is not None else item.seed,
-        stop=options.stop,
-    )
-    rec.meta.model = model.model
-    rec.meta.prompt_hash = item.prompt_hash
-    rec.meta.plan = {"index": item.index, **item.variation}
-    try:
-        completion = await model.chat(item.messages, item.schema, opts)
-    except BackendError as exc:
-        rec.meta.error = f"{type(exc).__name__}: {exc}"
-        return rec
-    rec.meta.usage = {
-        "prompt_tokens": completion.prompt_tokens,
-        "completion_tokens": completion.completion_tokens,
-    }
-    if completion.cached:
-        rec.meta.extra["cached"] = True
-    if completion.finish_reason == "length":
-        rec.meta.raw = completion.text
-        return rec.reject("truncated", f"output hit max_tokens={opts.max_tokens}", "generate")
-    try:
-        rec.fields = spec.parse(completion.text, recipe)
-    except ParseError as exc:
-        rec.meta.raw = completion.text
-        return rec.reject(exc.code, exc.detail, "parse")
-    return rec
+    @classmethod
+    def from_recipe(cls, recipe: Recipe, **_: Any) -> GenerateStage:
+        return cls(recipe)
+
+    async def open(self, ctx: StageContext) -> None:
+        from synthpipe.prompts.plan import Planner
+
+        self.planner: Planner = Planner(self.recipe)
+        self.model: CachedModel = self.use_model(ctx.get_model(self.model_name))
+
+    async def apply(self, rec: Record) -> None:
+        item = self.planner.item(rec.meta.plan["index"])
+        base = self.options
+        opts = GenOptions(
+            temperature=item.variation.get("temperature", base.temperature),
+            top_p=base.top_p,
+            max_tokens=base.max_tokens,
+            seed=base.seed if base.seed is not None else item.seed,
+            stop=base.stop,
+        )
+        meta = rec.meta
+        meta.model = self.model.model
+        meta.prompt_hash = item.prompt_hash
+        meta.plan = {"index": item.index, **item.variation}
+        completion = await self.model.chat(item.messages, item.schema, opts)
+        meta.usage = {
+            "prompt_tokens": completion.prompt_tokens,
+            "completion_tokens": completion.completion_tokens,
+        }
+        meta.raw = completion.text
+        if completion.finish_reason == "length":
+            meta.extra["truncated_at"] = opts.max_tokens
+
+    async def close(self) -> dict[str, Any]:
+        return {"model": self.model_name}

@@ -22,9 +22,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from synthpipe.core.records import Reason, Record
+from synthpipe.core.records import Record
 from synthpipe.lang import EN_FUNCTION_WORDS, has_han, normalize
 from synthpipe.recipe import GroundingConfig, Recipe
+from synthpipe.stages.base import RecordStage
+from synthpipe.tasks import get_task
 
 STAGE = "ground"
 
@@ -306,30 +308,20 @@ def check_grounding(answer: str, ref: Reference, prompt: Reference | None = None
 
 def prompt_texts(rec: Record) -> list[str]:
     """The parts of a record the user wrote: they may be repeated in the answer without a source."""
-    f = rec.fields
-    if rec.task == "dialogue":
-        msgs = f.get("messages") if isinstance(f.get("messages"), list) else []
-        return [
-            str(m.get("content", "")) for m in msgs if isinstance(m, dict) and m.get("role") != "assistant"
-        ]
-    return [v for k in ("instruction", "input") if isinstance(v := f.get(k), str)]
+    return get_task(rec.task).prompt_texts(rec.fields)
 
 
 def answer_text(rec: Record) -> str:
-    f = rec.fields
-    if rec.task == "dialogue":
-        msgs = f.get("messages") if isinstance(f.get("messages"), list) else []
-        return "\n".join(
-            str(m.get("content", "")) for m in msgs if isinstance(m, dict) and m.get("role") == "assistant"
-        )
-    if rec.task == "classify":
-        return ""  # a classify text is an example input, not a claim about the source
-    out = f.get("output")
-    return out if isinstance(out, str) else ""
+    """The claims to check; empty for kinds whose answer is not about the source (a classify text)."""
+    kind = get_task(rec.task)
+    return kind.answer_text(rec.fields) if kind.grounded else ""
 
 
-class GroundingStage:
+class GroundingStage(RecordStage):
     """Flags (or rejects, per `grounding.action`) answers with more than `max_unsupported` unsupported facts."""
+
+    name = STAGE
+    batch_size = 512
 
     def __init__(self, config: GroundingConfig, sources: list[str]) -> None:
         self.config = config
@@ -337,8 +329,9 @@ class GroundingStage:
         self._base = build_reference(sources)
 
     @classmethod
-    def from_recipe(cls, recipe: Recipe) -> GroundingStage | None:
-        if not recipe.grounding.enabled or not recipe.source_texts or recipe.task == "classify":
+    def from_recipe(cls, recipe: Recipe, **_: Any) -> GroundingStage | None:
+        """None when there is nothing to ground against, or the kind states no facts."""
+        if not recipe.grounding.enabled or not recipe.source_texts or not get_task(recipe.task).grounded:
             return None
         return cls(recipe.grounding, recipe.source_texts)
 
@@ -347,7 +340,7 @@ class GroundingStage:
         extra = prompt_texts(rec)
         return build_reference(extra) if extra else None
 
-    async def __call__(self, rec: Record) -> None:
+    def apply(self, rec: Record) -> None:
         answer = answer_text(rec)
         if not answer.strip():
             return
@@ -356,5 +349,8 @@ class GroundingStage:
         if len(result.unsupported) > self.config.max_unsupported:
             shown = ", ".join(repr(u[:40]) for u in result.unsupported[:5])
             more = f" (+{len(result.unsupported) - 5} more)" if len(result.unsupported) > 5 else ""
-            reason = Reason("ungrounded", f"not in the source: {shown}{more}", STAGE)
-            (rec.meta.reasons if self.config.action == "reject" else rec.meta.flags).append(reason)
+            decide = self.reject if self.config.action == "reject" else self.flag
+            decide(rec, "ungrounded", f"not in the source: {shown}{more}")
+
+    async def close(self) -> dict[str, Any]:
+        return {"action": self.config.action, "max_unsupported": self.config.max_unsupported}

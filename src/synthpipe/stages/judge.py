@@ -24,15 +24,13 @@ from typing import TYPE_CHECKING, Any
 from synthpipe.backends import options_from_spec
 from synthpipe.backends.base import Messages
 from synthpipe.core.errors import RecipeError
-from synthpipe.core.records import Reason, Record
+from synthpipe.core.records import Record
 from synthpipe.prompts.render import render_template
+from synthpipe.stages.base import ModelStage, StageContext
 from synthpipe.stages.context import record_parts, source_passage
-from synthpipe.tasks.base import ParseError, load_json_object
+from synthpipe.tasks import ParseError, get_task, load_json_object
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from synthpipe.cache import CachedModel
     from synthpipe.recipe import Recipe
 
 STAGE = "judge"
@@ -75,7 +73,7 @@ def judge_messages(recipe: Recipe, rec: Record, criteria: list[str]) -> Messages
         description=recipe.description,
         role=recipe.role,
         constraints=recipe.constraints.model_dump(),
-        labels=recipe.labels if rec.task == "classify" else [],
+        labels=recipe.labels if get_task(rec.task).label_field else [],
         criteria=criteria,
         task_points=recipe.judge.task_points,
         source=source_passage(recipe.source_texts, rec),
@@ -146,30 +144,44 @@ def aggregate(
     return combined, passed
 
 
-class JudgeStage:
+class JudgeStage(ModelStage):
     """Scores a record with every judge model; rejects `judge_low_score` below `threshold`."""
 
-    def __init__(
-        self, recipe: Recipe, get_model: Callable[[str], CachedModel], threshold: float | None = None
-    ) -> None:
+    name = STAGE
+
+    def __init__(self, recipe: Recipe, threshold: float | None = None) -> None:
         self.recipe = recipe
         self.cfg = recipe.judge
         self.threshold = self.cfg.threshold if threshold is None else threshold
         self.criteria = criteria_for(recipe)
         self.schema = judge_schema(self.criteria)
-        self.models = {name: get_model(name) for name in self.cfg.models}
+        self.options = {name: options_from_spec(recipe.models[name]) for name in self.cfg.models}
+        self.model_names = tuple(self.cfg.models)
+
+    @classmethod
+    def from_recipe(cls, recipe: Recipe, threshold: float | None = None, **_: Any) -> JudgeStage | None:
+        """None unless `judge.enabled`; `threshold` overrides `judge.threshold` (the judge command's)."""
+        return cls(recipe, threshold) if recipe.judge.enabled else None
+
+    async def open(self, ctx: StageContext) -> None:
+        self.models = {name: self.use_model(ctx.get_model(name)) for name in self.cfg.models}
+
+    async def close(self) -> dict[str, Any]:
+        return {
+            "models": list(self.cfg.models),
+            "aggregation": self.cfg.aggregation,
+            "threshold": self.threshold,
+            "criteria": self.criteria,
+        }
 
     async def _ask(self, name: str, messages: Messages) -> tuple[str, dict[str, Any] | str]:
-        model = self.models[name]
-        completion = await model.chat(messages, self.schema, options_from_spec(self.recipe.models[name]))
+        completion = await self.models[name].chat(messages, self.schema, self.options[name])
         try:
             return name, parse_verdict(completion.text, self.criteria)
         except ParseError as exc:
             return name, f"{exc.detail} — raw: {completion.text[:2000]}"
 
-    async def __call__(self, rec: Record) -> None:
-        if not rec.ok:
-            return
+    async def apply(self, rec: Record) -> None:
         messages = judge_messages(self.recipe, rec, self.criteria)
         answers = await asyncio.gather(*(self._ask(name, messages) for name in self.models))
         verdicts = {name: v for name, v in answers if isinstance(v, dict)}
@@ -177,20 +189,22 @@ class JudgeStage:
         if failed:
             rec.meta.extra["judge_raw"] = failed
         if not verdicts:
-            detail = "; ".join(f"{n}: {v.split(' — raw:')[0]}" for n, v in failed.items())
-            rec.meta.reasons.append(Reason("judge_unparseable", detail, STAGE))
+            self.reject(
+                rec,
+                "judge_unparseable",
+                "; ".join(f"{n}: {v.split(' — raw:')[0]}" for n, v in failed.items()),
+            )
             return
         for name in failed:
-            rec.meta.flags.append(
-                Reason("judge_unparseable", f"judge {name} unreadable, left out of the vote", STAGE)
-            )
+            self.flag(rec, "judge_unparseable", f"judge {name} unreadable, left out of the vote")
         scores, passed = aggregate(verdicts, self.criteria, self.cfg.aggregation, self.threshold)
         rec.meta.scores["judge"] = scores
         rec.meta.scores["overall"] = scores["overall"]
         if not passed:
             votes = f", votes {scores['votes']}" if "votes" in scores else ""
-            detail = (
+            self.reject(
+                rec,
+                "judge_low_score",
                 f"overall {scores['overall']:.2f} < {self.threshold:g} ({self.cfg.aggregation} of "
-                f"{', '.join(verdicts)}{votes}): {scores['reason'] or 'no reason given'}"
+                f"{', '.join(verdicts)}{votes}): {scores['reason'] or 'no reason given'}",
             )
-            rec.meta.reasons.append(Reason("judge_low_score", detail, STAGE))

@@ -1,13 +1,22 @@
-"""What every task kind provides: a schema to decode under and a parser that never crashes a run."""
+"""What synthpipe knows about one kind of record, in one object: its fields, which of them are the prompt and
+which the answer, the JSON schema to decode under, the parser, the fields that define a duplicate, the
+kind-specific rules and the prompt template. Every stage asks the kind; none works it out again.
+
+A new kind is one `TaskKind(...)` passed to `synthpipe.tasks.register`; the plain kind below (string fields
+in a JSON object) needs no subclass. Dialogue and classify override the parts that differ.
+"""
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
+    import random
+
     from synthpipe.recipe import Recipe
 
 
@@ -45,7 +54,7 @@ def load_json_object(text: str) -> dict[str, Any]:
     return obj
 
 
-def require_str(obj: dict[str, Any], key: str, allow_empty: bool = False) -> str:
+def require_str(obj: dict[str, Any], key: str) -> str:
     if key not in obj:
         raise ParseError("missing_field", f"`{key}` is missing")
     value = obj[key]
@@ -54,14 +63,109 @@ def require_str(obj: dict[str, Any], key: str, allow_empty: bool = False) -> str
     return value
 
 
+_PLACEHOLDERS = {
+    "en": {
+        "instruction": "<the generated instruction>",
+        "output": "<the generated answer>",
+        "text": "<the generated text>",
+        "": "<the generated {}>",
+    },
+    "zh": {"instruction": "<生成的指令>", "output": "<生成的回答>", "text": "<生成的文本>", "": "<生成的{}>"},
+}
+
+# A kind-specific rule: (Doc, RuleChecker) -> list[Reason]; see synthpipe.stages.rules.
+Rule = Callable[[Any, Any], list[Any]]
+Text = tuple[str, str]  # (field name as shown in reasons, text)
+
+
 @dataclass(frozen=True)
-class TaskSpec:
+class TaskKind:
+    """One kind of record. The defaults describe a JSON object of string fields."""
+
     name: str
     fields: tuple[str, ...]
+    required: tuple[str, ...]
+    prompt_fields: tuple[str, ...] = ()  # what the answer responds to; optional ones may be absent
+    answer_fields: tuple[str, ...] = ()  # what the model answers: checked for language, filler, grounding
+    dedup_fields: tuple[str, ...] = ()  # whose text defines a duplicate (default: required fields)
+    description: str = ""
+    conversation: bool = False  # the record is `messages` turns of role/content (the turn rules apply)
+    label_field: str | None = None  # a field whose value comes from a closed set (recipe `labels:`)
+    repeat_near: bool = False  # an answer close to (not only equal to) its input repeats it (summaries)
+    agreement: Literal["answer", "label"] | None = None  # how a second model checks a record blind
+    grounded: bool = True  # the answer states facts that the source documents must support
+    question_types: bool = False  # the planner rotates request kinds (how-to, definition…)
+    template: str = "generate"  # prompts/templates/<lang>/<template>.j2
+    formats: tuple[str, ...] = ()  # input file formats read as this kind when no task is given
+    rules: tuple[Rule, ...] = ()  # extra rules for this kind, run after the common ones
+    extra_codes: dict[str, str] = field(default_factory=dict)  # reason codes those rules may give
+
+    # --- fields ---------------------------------------------------------------------------------------
+    @property
+    def optional(self) -> tuple[str, ...]:
+        return tuple(f for f in self.fields if f not in self.required)
+
+    @property
+    def dedup_keys(self) -> tuple[str, ...]:
+        return self.dedup_fields or tuple(f for f in self.required if f != self.label_field)
+
+    @property
+    def text_fields(self) -> tuple[str, ...]:
+        return tuple(f for f in self.fields if f != self.label_field)
+
+    def texts(self, fields: dict[str, Any]) -> list[Text]:
+        """(name, text) of every text field that holds a string, in field order."""
+        return [(n, v) for n in self.text_fields if isinstance(v := fields.get(n), str)]
+
+    def answers(self, fields: dict[str, Any]) -> list[Text]:
+        return [(n, v) for n in self.answer_fields if isinstance(v := fields.get(n), str)]
+
+    def prompt(self, fields: dict[str, Any], with_optional: bool = True) -> str:
+        """The text the answer responds to (the instruction, and the input when `with_optional`)."""
+        keys = [k for k in self.prompt_fields if with_optional or k in self.required]
+        return "\n".join(v for k in keys if isinstance(v := fields.get(k), str))
+
+    def prompt_texts(self, fields: dict[str, Any]) -> list[str]:
+        """The parts the user wrote: an answer may repeat their terms without a source."""
+        return [v for k in self.prompt_fields if isinstance(v := fields.get(k), str)]
+
+    def answer_text(self, fields: dict[str, Any]) -> str:
+        return "\n".join(t for _, t in self.answers(fields))
+
+    def parts(self, fields: dict[str, Any]) -> list[Text]:
+        """(field, text) in display order, for judge prompts, reports and the review page."""
+        return [(k, str(fields[k])) for k in self.fields if fields.get(k) not in (None, "")]
+
+    def placeholder(self, language: str, variation: dict[str, Any]) -> dict[str, Any]:
+        """Stand-in fields for showing prompts before anything is generated."""
+        names = _PLACEHOLDERS.get(language, _PLACEHOLDERS["en"])
+        return {f: "" if f in self.optional else names.get(f, names[""].format(f)) for f in self.fields}
+
+    # --- generation -----------------------------------------------------------------------------------
+    def variation(self, recipe: Recipe, index: int, rng: random.Random) -> dict[str, Any]:
+        """Kind-specific planned variation for candidate `index` (classify: its label)."""
+        if self.label_field and recipe.labels:
+            return {self.label_field: recipe.labels[index % len(recipe.labels)]}  # balanced by construction
+        return {}
 
     def schema(self, recipe: Recipe) -> dict[str, Any]:
-        raise NotImplementedError
+        # No maxLength: llama.cpp's grammar compiler unrolls it into one rule per character and crashes.
+        # Lengths are enforced by max_tokens and the rule checks instead.
+        props: dict[str, Any] = {f: {"type": "string"} for f in self.fields}
+        if self.label_field and recipe.labels:
+            props[self.label_field] = {"type": "string", "enum": list(recipe.labels)}
+        return {
+            "type": "object",
+            "properties": props,
+            "required": list(self.fields),
+            "additionalProperties": False,
+        }
 
-    def parse(self, text: str, recipe: Recipe) -> dict[str, Any]:
+    def parse(self, text: str, recipe: Recipe | None = None) -> dict[str, Any]:
         """Model text -> record fields, or ParseError. Content rules live in the rule checks, not here."""
-        raise NotImplementedError
+        obj = load_json_object(text)
+        out = {f: require_str(obj, f) for f in self.required}
+        for f in self.optional:
+            value = obj.get(f, "")
+            out[f] = value if isinstance(value, str) else str(value)
+        return {f: out[f] for f in self.fields}

@@ -2,17 +2,53 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from synthpipe.tasks.base import ParseError, TaskSpec, load_json_object
+from synthpipe.tasks.base import ParseError, TaskKind, Text, load_json_object
 
 if TYPE_CHECKING:
+    import random
+
     from synthpipe.recipe import Recipe
 
 
-@dataclass(frozen=True)
-class DialogueTask(TaskSpec):
+def turns(fields: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+    """(index, turn) for each well-formed turn: a mapping whose content is a string."""
+    msgs = fields.get("messages")
+    if not isinstance(msgs, list):
+        return []
+    return [(i, m) for i, m in enumerate(msgs) if isinstance(m, dict) and isinstance(m.get("content"), str)]
+
+
+class DialogueKind(TaskKind):
+    """Texts are the turns; the assistant turns are the answer and the user turns the prompt."""
+
+    def texts(self, fields: dict[str, Any]) -> list[Text]:
+        return [(f"messages[{i}]", m["content"]) for i, m in turns(fields)]
+
+    def answers(self, fields: dict[str, Any]) -> list[Text]:
+        return [(f"messages[{i}]", m["content"]) for i, m in turns(fields) if m.get("role") == "assistant"]
+
+    def prompt(self, fields: dict[str, Any], with_optional: bool = True) -> str:
+        return "\n".join(m["content"] for _, m in turns(fields) if m.get("role") == "user")
+
+    def prompt_texts(self, fields: dict[str, Any]) -> list[str]:
+        return [m["content"] for _, m in turns(fields) if m.get("role") != "assistant"]  # system included
+
+    def parts(self, fields: dict[str, Any]) -> list[Text]:
+        msgs = fields.get("messages") if isinstance(fields.get("messages"), list) else []
+        lines = [f"{m.get('role', '?')}: {m.get('content', '')}" for m in msgs if isinstance(m, dict)]
+        return [("messages", "\n".join(lines))]
+
+    def placeholder(self, language: str, variation: dict[str, Any]) -> dict[str, Any]:
+        user, assistant = (
+            ("<用户发言>", "<助手发言>") if language == "zh" else ("<a user turn>", "<an assistant turn>")
+        )
+        return {"messages": [{"role": "user", "content": user}, {"role": "assistant", "content": assistant}]}
+
+    def variation(self, recipe: Recipe, index: int, rng: random.Random) -> dict[str, Any]:
+        return {"rounds": rng.randint(*recipe.rounds)}
+
     def schema(self, recipe: Recipe) -> dict[str, Any]:
         lo, hi = recipe.rounds
         turn = {
@@ -33,7 +69,7 @@ class DialogueTask(TaskSpec):
             "additionalProperties": False,
         }
 
-    def parse(self, text: str, recipe: Recipe) -> dict[str, Any]:
+    def parse(self, text: str, recipe: Recipe | None = None) -> dict[str, Any]:
         obj = load_json_object(text)
         msgs = obj.get("messages")
         if msgs is None:
@@ -47,4 +83,14 @@ class DialogueTask(TaskSpec):
         return {"messages": [{"role": m["role"], "content": m["content"]} for m in msgs]}
 
 
-DIALOGUE = DialogueTask("dialogue", ("messages",))
+DIALOGUE = DialogueKind(
+    "dialogue",
+    fields=("messages",),
+    required=("messages",),
+    prompt_fields=("messages",),
+    answer_fields=("messages",),
+    dedup_fields=("messages",),
+    description="a conversation of user and assistant turns (3–6 rounds by default)",
+    conversation=True,
+    formats=("sharegpt", "openai"),
+)

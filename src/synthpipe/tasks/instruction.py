@@ -2,36 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from synthpipe.tasks.base import TaskKind
 
-from synthpipe.tasks.base import TaskSpec, load_json_object, require_str
+_FIELDS = ("instruction", "input", "output")
+_COMMON = dict(
+    fields=_FIELDS,
+    required=("instruction", "output"),
+    prompt_fields=("instruction", "input"),
+    answer_fields=("output",),
+    dedup_fields=("instruction", "output"),
+)
 
-if TYPE_CHECKING:
-    from synthpipe.recipe import Recipe
-
-
-@dataclass(frozen=True)
-class InstructionTask(TaskSpec):
-    def schema(self, recipe: Recipe) -> dict[str, Any]:
-        # No maxLength: llama.cpp's grammar compiler unrolls it into one rule per character and crashes.
-        # Lengths are enforced by max_tokens and the rule checks instead.
-        props = {f: {"type": "string"} for f in self.fields}
-        return {
-            "type": "object",
-            "properties": props,
-            "required": list(self.fields),
-            "additionalProperties": False,
-        }
-
-    def parse(self, text: str, recipe: Recipe) -> dict[str, Any]:
-        obj = load_json_object(text)
-        out = {f: require_str(obj, f) for f in ("instruction", "output")}
-        inp = obj.get("input", "")
-        out["input"] = inp if isinstance(inp, str) else str(inp)
-        return {"instruction": out["instruction"], "input": out["input"], "output": out["output"]}
-
-
-QA = InstructionTask("qa", ("instruction", "input", "output"))
-SUMMARIZE = InstructionTask("summarize", ("instruction", "input", "output"))
-REWRITE = InstructionTask("rewrite", ("instruction", "input", "output"))
+QA = TaskKind(
+    "qa",
+    description="question and answer (FAQ, policy assistant, product QA)",
+    agreement="answer",
+    question_types=True,
+    formats=("alpaca",),
+    **_COMMON,  # type: ignore[arg-type]
+)
+SUMMARIZE = TaskKind(
+    "summarize",
+    description="a text and its summary",
+    repeat_near=True,
+    **_COMMON,  # type: ignore[arg-type]
+)
+REWRITE = TaskKind("rewrite", description="a text and its rewrite (style, tone, key points)", **_COMMON)  # type: ignore[arg-type]

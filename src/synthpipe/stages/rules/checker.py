@@ -28,11 +28,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from synthpipe.core.errors import RecipeError, UsageError
-from synthpipe.core.records import TASKS, Reason, Record
+from synthpipe.core.records import Reason, Record
 from synthpipe.lang import (
     UNKNOWN,
     Evidence,
@@ -58,6 +58,7 @@ from synthpipe.stages.rules.text import (
     repeats_compact,
     unquote,
 )
+from synthpipe.tasks import TaskKind, get_task
 
 STAGE = "rules"
 
@@ -82,9 +83,7 @@ CODES: dict[str, str] = {
     "self_talk": "one turn writes both sides ('User: … Assistant: …', '问：…答：…')",
     "label_not_allowed": "a classify label outside the allowed set",
 }
-LENGTH_KEYS = frozenset(
-    {"instruction", "input", "output", "text", "label", "user", "assistant", "system", "content"}
-)
+TURN_LENGTH_KEYS = frozenset({"user", "assistant", "system", "content"})
 
 Rule = Callable[["Doc", "RuleChecker"], list[Reason]]
 
@@ -106,16 +105,16 @@ class RuleChecker:
         checks: ChecksConfig | None = None,
         source: str = "<recipe>",
     ) -> None:
-        if task not in TASKS:
-            raise UsageError(f"unknown task {task!r} — use one of {', '.join(TASKS)}")
+        self.kind: TaskKind = get_task(task)
         if language not in (None, "zh", "en"):
             raise UsageError(f"unknown language {language!r} — use zh or en")
         self.task, self.language = task, language
         self.labels = tuple(str(lb).strip() for lb in labels if str(lb).strip())
-        if task == "classify" and not self.labels:
+        if self.kind.label_field and not self.labels:
             raise UsageError(
-                "classify needs the allowed labels — give them with --labels A,B or `labels:` in the recipe"
+                f"{task} needs the allowed labels — give them with --labels A,B or `labels:` in the recipe"
             )
+        self.codes = {**CODES, **self.kind.extra_codes}
         self.rounds = (int(rounds[0]), int(rounds[1]))
         self.constraints = constraints or Constraints()
         self.cfg = checks or ChecksConfig()
@@ -132,10 +131,13 @@ class RuleChecker:
         self.filler_matcher = Filler(self.filler)
         self._label_lookup = {_label_key(lb): lb for lb in self.labels}
         self._rules: list[Rule] = [r for r, codes in _RULES if not codes <= self.disabled]
+        self._rules.extend(self.kind.rules)
         # The turn rules read `messages` whatever the task; without a list there they find nothing, and
-        # rule_label finds nothing outside classify.
+        # rule_label finds nothing without a label field.
         self._rules_no_turns = [
-            r for r in self._rules if r not in _TURN_RULES and (r is not rule_label or task == "classify")
+            r
+            for r in self._rules
+            if r not in _TURN_RULES and (r is not rule_label or self.kind.label_field is not None)
         ]
 
     @classmethod
@@ -156,13 +158,13 @@ class RuleChecker:
     def check(self, rec: Record) -> list[Reason]:
         """Every reason `rec` fails the rules. May canonicalise a classify label (see module docstring)."""
         out = self.check_fields(rec.fields)
-        if self.task == "classify" and self.enabled("label_not_allowed"):
+        if self.kind.label_field and self.enabled("label_not_allowed"):
             self._canonical_label(rec)
         return out
 
     def check_fields(self, fields: dict[str, Any]) -> list[Reason]:
         out: list[Reason] = []
-        doc = Doc(fields, self.task)
+        doc = Doc(fields, self.kind)
         disabled = self.disabled
         rules = self._rules if doc.turns or isinstance(fields.get("messages"), list) else self._rules_no_turns
         for rule in rules:
@@ -171,31 +173,26 @@ class RuleChecker:
                 out.extend(r for r in found if r.code not in disabled)
         return out
 
-    def __call__(self, records: Iterable[Record]) -> Iterator[Record]:
-        """As a pipeline stage: add the reasons to each record's meta and pass every record on."""
-        for rec in records:
-            rec.meta.reasons.extend(self.check(rec))
-            yield rec
-
     def allowed_label(self, label: Any) -> str | None:
         if isinstance(label, bool) or not isinstance(label, str | int):
             return None
         return self._label_lookup.get(_label_key(str(label)))
 
     def _canonical_label(self, rec: Record) -> None:
-        label = rec.fields.get("label")
+        name = self.kind.label_field or "label"
+        label = rec.fields.get(name)
         canon = self.allowed_label(label)
         if canon is not None and label != canon:
-            rec.fields["label"] = canon
+            rec.fields[name] = canon
             rec.meta.flags.append(Reason("label_normalised", f"{label!r} -> {canon!r}", STAGE))
 
     def _disabled(self, source: str) -> frozenset[str]:
         for i, code in enumerate(self.cfg.disable):
-            if code not in CODES:
+            if code not in self.codes:
                 raise RecipeError(
                     source,
                     f"unknown rule code {code!r}",
-                    f"use one of: {', '.join(CODES)}",
+                    f"use one of: {', '.join(self.codes)}",
                     field=f"checks.disable[{i}]",
                 )
         off = set(self.cfg.disable)
@@ -204,12 +201,14 @@ class RuleChecker:
         return frozenset(off)
 
     def _lengths(self, source: str) -> dict[str, tuple[int, int]]:
+        keys = set(self.kind.fields) | (TURN_LENGTH_KEYS if self.kind.conversation else set())
+        keys.discard("messages")
         for key in self.constraints.lengths:
-            if key not in LENGTH_KEYS:
+            if key not in keys:
                 raise RecipeError(
                     source,
-                    f"no field {key!r} to limit",
-                    f"use one of: {', '.join(sorted(LENGTH_KEYS))}",
+                    f"no field {key!r} to limit in a {self.task} record",
+                    f"use one of: {', '.join(sorted(keys))}",
                     field=f"constraints.lengths.{key}",
                 )
         return dict(self.constraints.lengths)
@@ -247,16 +246,16 @@ def _sample(found: list[str], n: int = 3) -> str:
 
 def rule_structure(doc: Doc, ck: RuleChecker) -> list[Reason]:
     """Required fields present, of the right type, and not empty."""
-    if ck.task == "dialogue":
+    kind = ck.kind
+    if kind.conversation:
         return dlg.rule_structure(doc, ck)
     fields = doc.fields
     out: list[Reason] = []
-    required = ("text", "label") if ck.task == "classify" else ("instruction", "output")
-    for name in required:
+    for name in kind.required:
         value = fields.get(name)
         if value is None:
             out.append(reason("missing_field", f"{name}: required for {ck.task}"))
-        elif name == "label":
+        elif name == kind.label_field:
             if isinstance(value, bool) or not isinstance(value, str | int):
                 out.append(reason("wrong_type", f"label: expected a string, got {type(value).__name__}"))
             elif is_blank(str(value)):
@@ -265,8 +264,10 @@ def rule_structure(doc: Doc, ck: RuleChecker) -> list[Reason]:
             out.append(reason("wrong_type", f"{name}: expected a string, got {type(value).__name__}"))
         elif is_blank(value):
             out.append(reason("empty_field", f"{name}: empty or whitespace only"))
-    if ck.task != "classify" and fields.get("input") is not None and not isinstance(fields["input"], str):
-        out.append(reason("wrong_type", f"input: expected a string, got {type(fields['input']).__name__}"))
+    for name in kind.optional:
+        value = fields.get(name)
+        if value is not None and not isinstance(value, str):
+            out.append(reason("wrong_type", f"{name}: expected a string, got {type(value).__name__}"))
     return out
 
 
@@ -274,10 +275,11 @@ def rule_length(doc: Doc, ck: RuleChecker) -> list[Reason]:
     """Per-field ranges from constraints.lengths, then the global min_chars/max_chars."""
     out: list[Reason] = []
     answers = {name for name, _ in doc.answers}
+    optional = ck.kind.optional
     min_chars, max_chars = ck.cfg.min_chars, ck.cfg.max_chars
     for name, text, role in _length_items(doc):
         n = visible_len(text)
-        if n == 0 and name != "input":
+        if n == 0 and name not in optional:
             continue  # empty_field / empty_turn says it already
         limits = (ck.lengths.get(role) or ck.lengths.get("content")) if role else ck.lengths.get(name)
         if limits:
@@ -297,14 +299,16 @@ def rule_length(doc: Doc, ck: RuleChecker) -> list[Reason]:
 
 def _length_items(doc: Doc) -> list[tuple[str, str, str]]:
     """(name, text, role) to measure; the role is a dialogue turn's, "" elsewhere."""
-    if doc.task == "dialogue":
+    kind = doc.kind
+    if kind.conversation:
         return [(name, text, _role(m)) for (name, text), (_, m) in zip(doc.texts, doc.turns, strict=True)]
     items = [(name, text, "") for name, text in doc.texts]
     fields = doc.fields
-    if doc.task == "classify" and isinstance(fields.get("label"), str):
-        items.append(("label", fields["label"], ""))
-    if doc.task != "classify" and fields.get("input") is None:
-        items.append(("input", "", ""))  # an absent input still has to meet an explicit minimum
+    if kind.label_field and isinstance(fields.get(kind.label_field), str):
+        items.append((kind.label_field, fields[kind.label_field], ""))
+    for name in kind.optional:
+        if fields.get(name) is None and name != kind.label_field:
+            items.append((name, "", ""))  # an absent field still has to meet an explicit minimum
     return items
 
 
@@ -367,21 +371,25 @@ def _mentioned(found: str, prompt_compact: str) -> bool:
 
 def rule_repeats_instruction(doc: Doc, ck: RuleChecker) -> list[Reason]:
     """The answer is only the instruction or input again (normalised comparison)."""
-    if ck.task == "dialogue":
+    kind = ck.kind
+    if kind.conversation:
         return dlg.rule_repeats(doc, ck)
-    if ck.task == "classify":
+    if not kind.prompt_fields or not kind.answer_fields:
         return []
-    output, instruction, inp = (doc.fields.get(k) for k in ("output", "instruction", "input"))
-    if not isinstance(output, str) or not isinstance(instruction, str):
+    output = doc.fields.get(kind.answer_fields[0])
+    instruction = kind.prompt(doc.fields, with_optional=False)
+    if not isinstance(output, str) or not instruction:
         return []
-    inp = inp if isinstance(inp, str) else ""
+    inp = "\n".join(
+        v for k in kind.prompt_fields if k in kind.optional and isinstance(v := doc.fields.get(k), str)
+    )
     out_c, ins_c = doc.compact(output), doc.compact(instruction)
     if repeats_compact(out_c, ins_c, fragment=True) or (
         inp and repeats_compact(out_c, doc.compact(instruction + "\n" + inp))
     ):
         return [reason("repeats_instruction", "output: repeats the instruction")]
     # A summary must be shorter than its text; a rewrite may stay close (proofreading) but not identical.
-    if inp and repeats_compact(out_c, doc.compact(inp), near=ck.task == "summarize"):
+    if inp and repeats_compact(out_c, doc.compact(inp), near=kind.repeat_near):
         return [reason("repeats_instruction", "output: repeats the input")]
     return []
 
@@ -394,7 +402,7 @@ def rule_language(doc: Doc, ck: RuleChecker) -> list[Reason]:
         return []
     answers = doc.answers
     wrong = [(name, got) for name, text in answers if (got := doc.language(text)) not in (expected, UNKNOWN)]
-    if not wrong and ck.task == "dialogue" and len(answers) > 1:
+    if not wrong and ck.kind.conversation and len(answers) > 1:
         texts = [t for _, t in answers]
         if any("```" in t or "~~~" in t for t in texts):
             got = doc.language("\n".join(texts))
@@ -413,9 +421,9 @@ def rule_language(doc: Doc, ck: RuleChecker) -> list[Reason]:
 
 
 def rule_label(doc: Doc, ck: RuleChecker) -> list[Reason]:
-    if ck.task != "classify":
+    if ck.kind.label_field is None:
         return []
-    label = doc.fields.get("label")
+    label = doc.fields.get(ck.kind.label_field)
     if label is None or isinstance(label, bool) or not isinstance(label, str | int) or is_blank(str(label)):
         return []  # rule_structure reports it
     if ck.allowed_label(label) is None:

@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING, Any
 from synthpipe.core.records import Reason
 from synthpipe.lang import is_blank
 from synthpipe.stages.rules.text import is_filler_compact, repeats_compact, self_talk
+from synthpipe.tasks.dialogue import turns
+
+__all__ = ["turns"]  # the Doc reads turns from here
 
 if TYPE_CHECKING:
     from synthpipe.stages.rules import RuleChecker
@@ -22,14 +25,6 @@ ROLES = ("user", "assistant", "system")
 
 def _reason(code: str, detail: str) -> Reason:
     return Reason(code, detail, STAGE)
-
-
-def turns(fields: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
-    """(index, turn) for each well-formed turn: a mapping whose content is a string."""
-    msgs = fields.get("messages")
-    if not isinstance(msgs, list):
-        return []
-    return [(i, m) for i, m in enumerate(msgs) if isinstance(m, dict) and isinstance(m.get("content"), str)]
 
 
 def conversation(fields: dict[str, Any]) -> list[tuple[int, str]]:

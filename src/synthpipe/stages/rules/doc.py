@@ -10,8 +10,7 @@ from typing import Any
 
 from synthpipe.lang import Evidence, compact_normalized, language_of, normalize, prose_evidence, strip_code
 from synthpipe.stages.rules import dialogue as dlg
-
-_ANSWER_FIELDS = {"qa": "output", "summarize": "output", "rewrite": "output", "classify": "text"}
+from synthpipe.tasks import TaskKind
 
 
 class Doc:
@@ -20,7 +19,7 @@ class Doc:
 
     __slots__ = (
         "fields",
-        "task",
+        "kind",
         "turns",
         "texts",
         "answers",
@@ -32,22 +31,12 @@ class Doc:
         "_order",
     )
 
-    def __init__(self, fields: dict[str, Any], task: str) -> None:
-        self.fields, self.task = fields, task
+    def __init__(self, fields: dict[str, Any], kind: TaskKind) -> None:
+        self.fields, self.kind = fields, kind
         # The turn rules look at `messages` whatever the task, as they always have.
         self.turns = dlg.turns(fields)
-        if task == "dialogue":
-            self.texts = [(f"messages[{i}]", m["content"]) for i, m in self.turns]
-            self.answers = [
-                (name, m["content"])
-                for (name, _), (_, m) in zip(self.texts, self.turns, strict=True)
-                if m.get("role") == "assistant"
-            ]
-        else:
-            names = ("text",) if task == "classify" else ("instruction", "input", "output")
-            self.texts = [(n, fields[n]) for n in names if isinstance(fields.get(n), str)]
-            answer = _ANSWER_FIELDS[task]
-            self.answers = [(n, v) for n, v in self.texts if n == answer]
+        self.texts = kind.texts(fields)
+        self.answers = kind.answers(fields)
         self._prompts: dict[bool, str] = {}
         self._prose: dict[str, str] = {}
         self._norm: dict[str, str] = {}
@@ -65,10 +54,10 @@ class Doc:
         return self._order
 
     def prompt(self, with_input: bool = False) -> str:
-        """The instruction (and input), or all user turns: what the answer responds to."""
+        """What the answer responds to: the instruction (and input), or all user turns."""
         text = self._prompts.get(with_input)
         if text is None:
-            text = self._prompts[with_input] = _prompt_text(self, with_input)
+            text = self._prompts[with_input] = self.kind.prompt(self.fields, with_input)
         return text
 
     def prose(self, text: str) -> str:
@@ -97,12 +86,3 @@ class Doc:
 
     def language(self, text: str) -> str:
         return language_of(self.evidence(text))
-
-
-def _prompt_text(doc: Doc, with_input: bool) -> str:
-    if doc.task == "dialogue":
-        return "\n".join(m["content"] for _, m in doc.turns if m.get("role") == "user")
-    if doc.task == "classify":
-        return ""
-    keys = ("instruction", "input") if with_input else ("instruction",)
-    return "\n".join(v for k in keys if isinstance(v := doc.fields.get(k), str))

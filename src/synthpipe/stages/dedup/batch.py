@@ -16,15 +16,15 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from synthpipe.dedup.deduper import EXACT, NEAR, SEMANTIC, Duplicate, fields_for, mark_duplicate
-from synthpipe.dedup.normalize import exact_key, normalize
+from synthpipe.stages.dedup.deduper import EXACT, NEAR, SEMANTIC, Duplicate, fields_for, mark_duplicate
+from synthpipe.stages.dedup.normalize import exact_key, normalize
 
 if TYPE_CHECKING:
     import numpy as np
 
     from synthpipe.core.records import Record
-    from synthpipe.dedup.embed import Embedder
     from synthpipe.recipe import DedupConfig, ModelSpec
+    from synthpipe.stages.dedup.embed import Embedder
 
 
 def _score(rec: Record) -> float | None:
@@ -148,7 +148,7 @@ def _decide_reps(
         lsh = _Lsh([texts[r] for r in reps], config)
     semantic: dict[int, list[tuple[int, float]]] = {}
     if "embedding" in methods:
-        from synthpipe.dedup.embed import cosine_candidates, make_embedder
+        from synthpipe.stages.dedup.embed import cosine_candidates, make_embedder
 
         emb = embedder or make_embedder(config, models)
         semantic = cosine_candidates(emb.embed([texts[r] for r in reps]), config.embedding_threshold)
@@ -190,8 +190,14 @@ class _Lsh:
     PAIR_CHUNK = 1 << 20
 
     def __init__(self, texts: list[str], config: DedupConfig) -> None:
-        from synthpipe.dedup.minhash import MinHasher, band_keys, band_params, fingerprint, min_agreement
-        from synthpipe.dedup.shingles import Shingler, numpy
+        from synthpipe.stages.dedup.minhash import (
+            MinHasher,
+            band_keys,
+            band_params,
+            fingerprint,
+            min_agreement,
+        )
+        from synthpipe.stages.dedup.shingles import Shingler, numpy
 
         np = numpy()
         self.threshold = config.minhash_threshold
@@ -250,8 +256,8 @@ class _Lsh:
 
     def best(self, i: int, removed: Mapping[int, object]) -> tuple[int, float] | None:
         """The kept candidate of rep i with the highest exact Jaccard >= threshold (ties: the earliest)."""
-        from synthpipe.dedup.minhash import best_of
-        from synthpipe.dedup.shingles import numpy
+        from synthpipe.stages.dedup.minhash import best_of
+        from synthpipe.stages.dedup.shingles import numpy
 
         likely = {j for j in self.earlier.get(i, ()) if j not in removed}
         big = {m for g in self.big_of.get(i, ()) for m in self.members.get(g, ())}

@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from synthpipe.dedup.shingles import numpy, splitmix64
+from synthpipe.stages.dedup.shingles import numpy, splitmix64
 
 if TYPE_CHECKING:
     import numpy as np

@@ -21,7 +21,7 @@ from synthpipe.core.errors import (
     ServerError,
     UsageError,
 )
-from synthpipe.dedup.shingles import numpy
+from synthpipe.stages.dedup.shingles import numpy
 
 if TYPE_CHECKING:
     import numpy as np

@@ -16,7 +16,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from synthpipe.core.errors import MissingDependencyError
-from synthpipe.dedup.normalize import CJK_CLASS, CJK_RANGES
+from synthpipe.stages.dedup.normalize import CJK_CLASS, CJK_RANGES
 
 if TYPE_CHECKING:
     import numpy as np

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from synthpipe.core.records import Record
-from synthpipe.dedup.normalize import normalize
-from synthpipe.dedup.shingles import is_cjk
+from synthpipe.stages.dedup.normalize import normalize
+from synthpipe.stages.dedup.shingles import is_cjk
 
 _BUCKETS = ((1, 1, "1"), (2, 2, "2"), (3, 5, "3-5"), (6, 10, "6-10"), (11, 10**18, ">10"))
 

@@ -20,35 +20,27 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from synthpipe.core.errors import UsageError
-from synthpipe.core.records import TASK_FIELDS, Reason, Record
-from synthpipe.dedup.normalize import exact_key, normalize
+from synthpipe.core.records import Reason, Record
+from synthpipe.stages.dedup.normalize import exact_key, normalize
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from synthpipe.dedup.embed import Embedder
     from synthpipe.recipe import DedupConfig, ModelSpec
+    from synthpipe.stages.dedup.embed import Embedder
 
 STAGE = "dedup"
 EXACT, NEAR, SEMANTIC = "duplicate_exact", "duplicate_near", "duplicate_semantic"
 CODES = (EXACT, NEAR, SEMANTIC)
-DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
-    "qa": ("instruction", "output"),
-    "summarize": ("instruction", "output"),
-    "rewrite": ("instruction", "output"),
-    "classify": ("text",),
-    "dialogue": ("messages",),
-}
 
 
 def fields_for(task: str, config: DedupConfig) -> tuple[str, ...]:
-    """The fields whose text defines a duplicate: `dedup.fields`, else the task's default."""
+    """The fields whose text defines a duplicate: `dedup.fields`, else the task kind's."""
+    from synthpipe.tasks import get_task
+
     if config.fields:
         return tuple(config.fields)
-    if task not in DEFAULT_FIELDS:
-        raise UsageError(f"unknown task {task!r} for dedup — use one of {', '.join(TASK_FIELDS)}")
-    return DEFAULT_FIELDS[task]
+    return get_task(task).dedup_keys
 
 
 @dataclass(slots=True, frozen=True)
@@ -126,8 +118,8 @@ class Deduper:
         self._vectors: Any = None
         self.counts: Counter[str] = Counter()
         if "minhash" in self.methods:
-            from synthpipe.dedup.minhash import MinHashIndex
-            from synthpipe.dedup.shingles import Shingler
+            from synthpipe.stages.dedup.minhash import MinHashIndex
+            from synthpipe.stages.dedup.shingles import Shingler
 
             self._minhash = MinHashIndex(config.minhash_threshold)
             self._shingler = Shingler(config.word_ngram, config.char_ngram)
@@ -136,7 +128,7 @@ class Deduper:
     def embedder(self) -> Embedder:
         """Created on first use, so a recipe without `embedding` never imports torch."""
         if self._embedder is None:
-            from synthpipe.dedup.embed import make_embedder
+            from synthpipe.stages.dedup.embed import make_embedder
 
             self._embedder = make_embedder(self.config, self._models)
         return self._embedder
@@ -148,7 +140,7 @@ class Deduper:
         band_keys: list[list[int]] = [[] for _ in texts]
         vectors: list[Any] = [None] * len(texts)
         if self._minhash is not None and texts:
-            from synthpipe.dedup.shingles import numpy
+            from synthpipe.stages.dedup.shingles import numpy
 
             np = numpy()
             flat, offsets = self._shingler.batch(texts)
@@ -175,7 +167,7 @@ class Deduper:
             self._minhash.add(idx, prep.shingles, prep.fp, prep.band_keys)
         if prep.vector is not None:
             if self._vectors is None:
-                from synthpipe.dedup.embed import EmbeddingIndex
+                from synthpipe.stages.dedup.embed import EmbeddingIndex
 
                 self._vectors = EmbeddingIndex(self.config.embedding_threshold)
             self._vectors.add(idx, prep.vector)

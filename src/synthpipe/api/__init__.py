@@ -1,0 +1,35 @@
+"""The Python API: every command of the CLI is one of these functions, and the CLI calls nothing else."""
+
+from synthpipe.api.files import acheck, adedup, ajudge, check, dedup, judge
+from synthpipe.api.inputs import as_recipe as load
+from synthpipe.api.run import arun, default_out_dir, run, with_generator
+from synthpipe.api.tools import (
+    cache_clear,
+    cache_stats,
+    demo_recipe,
+    examples_dir,
+    init_recipes,
+    preview_prompts,
+)
+from synthpipe.engine.job import Result
+
+__all__ = [
+    "acheck",
+    "adedup",
+    "ajudge",
+    "arun",
+    "Result",
+    "cache_clear",
+    "cache_stats",
+    "check",
+    "dedup",
+    "default_out_dir",
+    "demo_recipe",
+    "examples_dir",
+    "init_recipes",
+    "judge",
+    "load",
+    "preview_prompts",
+    "run",
+    "with_generator",
+]

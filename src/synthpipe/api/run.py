@@ -1,0 +1,149 @@
+"""`synthpipe.run`: plan -> generate -> parse -> rules -> ground -> agree -> judge -> dedup -> sample."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from synthpipe.api.inputs import RecipeLike, as_recipe, check_key_env
+from synthpipe.backends import Backend
+from synthpipe.core.errors import UsageError
+from synthpipe.engine.job import Job, Result
+from synthpipe.recipe import Recipe
+
+
+def default_out_dir(recipe: Recipe) -> Path:
+    return Path(recipe.output_dir or f"runs/{recipe.name}")
+
+
+def with_generator(
+    recipe: Recipe,
+    model: str | None = None,
+    base_url: str | None = None,
+    api_key_env: str | None = None,
+    max_in_flight: int | None = None,
+) -> Recipe:
+    """The recipe with its generator pointed at an OpenAI-compatible server, or only its concurrency or
+    key variable changed; a new recipe, the given one is left as it was."""
+    if not (model or base_url):
+        if api_key_env or max_in_flight:
+            return recipe.with_model("generator", api_key_env=api_key_env, max_in_flight=max_in_flight)
+        return recipe
+    if not (model and base_url):
+        raise UsageError("--model and --base-url go together — give both to use an OpenAI-compatible server")
+    old = recipe.models["generator"]
+    spec = {
+        "backend": "openai",
+        "model": model,
+        "base_url": base_url,
+        "api_key_env": api_key_env,
+        "max_in_flight": max_in_flight or 64,
+        **old.model_dump(mode="json", include={"temperature", "top_p", "max_tokens", "seed", "stop"}),
+    }
+    models = {k: v.model_dump(mode="json") for k, v in recipe.models.items()}
+    models["generator"] = spec
+    return recipe.replace(models=models)
+
+
+def run(recipe: RecipeLike, out: str | Path | None = None, **options: Any) -> Result:
+    """Generate, check and keep training data for `recipe`.
+
+    With `out`, records are appended to OUT/accepted.jsonl, rejected.jsonl and failed.jsonl as they are
+    decided, with manifest.json, review_sample.jsonl, report.html and the response cache; the same call
+    again resumes, asking the model only for what it has not answered. Without `out` nothing is written
+    and answers are cached in memory for this call only (unless `cache` names a file).
+
+    Options: `count`, `cache`, `use_cache`, `force` (start OUT over when it holds another recipe's
+    data), `retry_failed`, `model`/`base_url`/`api_key_env`/`max_in_flight` (point the generator at an
+    OpenAI-compatible server, or change its concurrency), `backends` (replace models by name: tests,
+    custom clients), `progress`, `on_warning`."""
+    job, source, total, done = prepare_run(recipe, out, **options)
+    return job.run(source, total, done)
+
+
+async def arun(recipe: RecipeLike, out: str | Path | None = None, **options: Any) -> Result:
+    """`run` inside an event loop that is already running."""
+    job, source, total, done = prepare_run(recipe, out, **options)
+    return await job.arun(source, total, done)
+
+
+def prepare_run(
+    recipe: RecipeLike,
+    out: str | Path | None = None,
+    *,
+    count: int | None = None,
+    cache: str | Path | None = None,
+    use_cache: bool = True,
+    force: bool = False,
+    retry_failed: bool = True,
+    model: str | None = None,
+    base_url: str | None = None,
+    api_key_env: str | None = None,
+    max_in_flight: int | None = None,
+    backends: dict[str, Backend] | None = None,
+    progress: bool | None = False,
+    on_warning: Callable[[str], None] | None = None,
+) -> tuple[Job, Any, int, int]:
+    """The job of a run, its source and how many candidates there are and are done already."""
+    from synthpipe.engine.models import ModelPool
+    from synthpipe.engine.presets import build_stages, run_stage_names
+    from synthpipe.recipe.identity import identity
+    from synthpipe.risk import risk_warnings
+    from synthpipe.sinks import MemorySink, RunDir
+    from synthpipe.sources.plan import plan_source, todo
+
+    check_key_env(api_key_env, "--api-key-env")
+    recipe = with_generator(as_recipe(recipe), model, base_url, api_key_env, max_in_flight)
+    n = count or recipe.count
+    if n < 1:
+        raise UsageError(f"count {n}: give a positive number of candidates")
+    stages = build_stages(run_stage_names(recipe), recipe)
+    names = [m for s in stages for m in getattr(s, "model_names", ())]
+    pool = ModelPool(recipe, names, backends, use_cache)  # a missing model or key fails before any write
+    sink: MemorySink = RunDir(out) if out is not None else MemorySink()
+    done: set[str] = set()
+    previous: dict[str, Any] = {}
+    if isinstance(sink, RunDir):
+        done = sink.open(identity(recipe), retry_failed=retry_failed, force=force)
+        previous = sink.previous_manifest()
+    try:
+        items = todo(recipe, n, done)
+        cache_path = Path(cache) if cache else (sink.path / "cache.sqlite" if sink.path else None)
+        job = Job(
+            "run",
+            recipe,
+            stages,
+            sink,
+            pool=pool,
+            cache_path=cache_path,
+            head={
+                "recipe": recipe.name,
+                "recipe_path": recipe.path or None,
+                "recipe_hash": recipe.data_hash,
+                "generation_hash": recipe.generation_hash,
+                "task": recipe.task,
+                "language": recipe.language,
+                "planned": n,
+            },
+            tail={
+                "timings": {"runs": int(previous.get("timings", {}).get("runs", 0)) + 1},
+                "outputs": [
+                    "accepted.jsonl",
+                    "rejected.jsonl",
+                    "failed.jsonl",
+                    "review_sample.jsonl",
+                    "report.html",
+                ]
+                if sink.path
+                else [],
+            },
+            warnings=risk_warnings(recipe),
+            on_warning=on_warning or (lambda message: None),
+            progress=progress,
+            earlier_usage=previous.get("usage") or {},
+        )
+    except BaseException:
+        sink.close(False)
+        raise
+    return job, plan_source(recipe, items), n, n - len(items)

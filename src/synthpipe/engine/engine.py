@@ -1,0 +1,191 @@
+"""The engine: records from a source through a list of stages into a sink.
+
+Each stage runs as one task reading its inbox (a bounded queue of record lists), so a slow stage holds
+back the ones before it instead of filling memory. It forms batches as the stage asks (`batch_size`,
+`max_wait`) and keeps up to `concurrency` calls in flight. What a call returns is routed at once: a
+record with an error goes to the sink as failed, one with reasons as rejected, the rest to the next
+stage's inbox; after the last stage, to the sink as accepted. Every record that enters therefore leaves
+in exactly one place, and the sink can append it the moment it is decided.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import traceback
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from synthpipe.core.errors import BackendError
+from synthpipe.core.records import Record
+from synthpipe.stages.base import Stage
+
+INBOX_CHUNKS = 64  # lists of records a stage's inbox holds before the stage before it waits
+_END = None
+
+
+class Sink(Protocol):
+    def write(self, outcome: str, rec: Record) -> None: ...
+
+
+@dataclass
+class StageStats:
+    """What one stage did in this process (the manifest counts outcomes over the whole output)."""
+
+    calls: int = 0
+    records_in: int = 0
+    emitted: int = 0
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "calls": self.calls,
+            "records_in": self.records_in,
+            "emitted": self.emitted,
+            "busy_s": round(self.seconds, 3),
+        }
+
+
+def fail(rec: Record, exc: BaseException, stage: str) -> None:
+    """Mark `rec` failed: a backend's final error as it is, anything else as an internal error."""
+    if isinstance(exc, BackendError):
+        rec.meta.error = f"{type(exc).__name__}: {exc}"
+    else:
+        rec.meta.error = f"internal error in stage {stage}: {type(exc).__name__}: {exc}"
+        rec.meta.extra["traceback"] = traceback.format_exc(limit=5)
+    rec.meta.extra["failed_stage"] = stage
+
+
+class Engine:
+    def __init__(
+        self,
+        stages: list[Stage],
+        sink: Sink,
+        on_done: Callable[[], None] | None = None,
+    ) -> None:
+        self.stages = stages
+        self.sink = sink
+        self.on_done = on_done or (lambda: None)
+        self.stats = {s.name: StageStats() for s in stages}
+        self._inboxes: list[asyncio.Queue[list[Record] | None]] = []
+
+    async def run(self, source: AsyncIterator[list[Record]]) -> None:
+        """Feed every record of `source` through the stages; returns when all are in the sink."""
+        self._inboxes = [asyncio.Queue(INBOX_CHUNKS) for _ in self.stages]
+        runners = [
+            asyncio.create_task(self._drive(k), name=f"stage-{s.name}") for k, s in enumerate(self.stages)
+        ]
+        try:
+            async for chunk in source:
+                await self._route(0, chunk)
+            await self._end(0)
+            await asyncio.gather(*runners)
+        except BaseException:
+            for task in runners:
+                task.cancel()
+            await asyncio.gather(*runners, return_exceptions=True)
+            raise
+
+    async def _route(self, k: int, records: list[Record]) -> None:
+        """Records leaving stage k-1 (or the source, k = 0): to the sink when decided, else to stage k."""
+        forward: list[Record] = []
+        last = k == len(self.stages)
+        for rec in records:
+            meta = rec.meta
+            if meta.error is not None:
+                self._finish("failed", rec)
+            elif meta.reasons:
+                self._finish("rejected", rec)
+            elif last:
+                self._finish("accepted", rec)
+            else:
+                forward.append(rec)
+        if forward:
+            await self._inboxes[k].put(forward)
+
+    def _finish(self, outcome: str, rec: Record) -> None:
+        self.sink.write(outcome, rec)
+        self.on_done()
+
+    async def _end(self, k: int) -> None:
+        if k < len(self.stages):
+            await self._inboxes[k].put(_END)
+
+    async def _drive(self, k: int) -> None:
+        stage, inbox = self.stages[k], self._inboxes[k]
+        size, wait = stage.batch_size, stage.max_wait
+        loop = asyncio.get_running_loop()
+        sem = asyncio.Semaphore(stage.concurrency) if stage.concurrency > 1 else None
+        tasks: set[asyncio.Task[None]] = set()
+        buf: deque[Record] = deque()
+        done = False
+        first_at = 0.0  # when the oldest buffered record arrived
+        while buf or not done:
+            waiting = not done and (
+                not buf or size is None or (len(buf) < size and loop.time() - first_at < wait)
+            )
+            if waiting:
+                timeout = None if not buf or size is None else wait - (loop.time() - first_at)
+                try:
+                    item = await (inbox.get() if timeout is None else asyncio.wait_for(inbox.get(), timeout))
+                except TimeoutError:
+                    continue
+                while True:
+                    if item is _END:
+                        done = True
+                        break
+                    if not buf:
+                        first_at = loop.time()
+                    buf.extend(item)
+                    if inbox.empty():
+                        break
+                    item = inbox.get_nowait()
+                continue
+            n = len(buf) if size is None else min(size, len(buf))
+            batch = [buf.popleft() for _ in range(n)]
+            if sem is None:
+                await self._call(k, batch, None)
+            else:
+                await sem.acquire()
+                task = asyncio.create_task(self._call(k, batch, sem))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+        while tasks:
+            await asyncio.gather(*list(tasks))
+        await self._end(k + 1)
+
+    async def _call(self, k: int, batch: list[Record], sem: asyncio.Semaphore | None) -> None:
+        stage, stats = self.stages[k], self.stats[self.stages[k].name]
+        stats.calls += 1
+        stats.records_in += len(batch)
+        started = time.perf_counter()
+        try:
+            out = await stage.process(batch)
+        except Exception as exc:  # a bug or a failed request must not cost the other records
+            for rec in batch:
+                fail(rec, exc, stage.name)
+            out = batch
+        finally:
+            stats.seconds += time.perf_counter() - started
+            if sem is not None:
+                sem.release()
+        if len(out) != len(batch) or any(a is not b for a, b in zip(out, batch, strict=False)):
+            out = self._account(stage, batch, out)
+        if sem is not None:
+            # Let the stage start its next call (a request to the server) before this one's records
+            # are checked further on: answers arrive in bursts, and the server should not wait.
+            await asyncio.sleep(0)
+        await self._route(k + 1, out)
+
+    def _account(self, stage: Stage, batch: list[Record], out: list[Record]) -> list[Record]:
+        """Count derived records; a record the stage did not give back fails rather than vanish."""
+        given = {id(r) for r in batch}
+        returned = {id(r) for r in out}
+        self.stats[stage.name].emitted += sum(1 for r in out if id(r) not in given)
+        lost = [r for r in batch if id(r) not in returned]
+        for rec in lost:
+            rec.meta.error = f"internal error in stage {stage.name}: the stage did not return the record"
+            rec.meta.extra["failed_stage"] = stage.name
+        return out + lost

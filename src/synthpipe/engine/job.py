@@ -1,0 +1,172 @@
+"""One command from start to end: models behind the cache, stages opened, the engine over a source into
+a sink, then the manifest, the stages' extra files and the report. Every command (run, check, judge,
+dedup) is a Job with its own preset, source and sink; the Python API builds them, the CLI calls the API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from synthpipe.cache import ResponseCache
+from synthpipe.core.records import Record
+from synthpipe.engine.engine import Engine
+from synthpipe.engine.manifest import build_manifest
+from synthpipe.engine.models import ModelPool, public_model
+from synthpipe.recipe import Recipe
+from synthpipe.sinks.base import MemorySink
+from synthpipe.stages.base import Stage, StageContext
+
+
+@dataclass
+class Result:
+    """What a command produced: the records of each outcome and the manifest (also written to `out_dir`
+    when the command wrote files)."""
+
+    accepted: list[Record]
+    rejected: list[Record]
+    failed: list[Record]
+    manifest: dict[str, Any]
+    out_dir: Path | None = None
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return dict(self.manifest.get("counts", {}))
+
+    def __repr__(self) -> str:
+        c = self.counts
+        where = f", out_dir={str(self.out_dir)!r}" if self.out_dir else ""
+        return (
+            f"Result({c.get('accepted', 0)} accepted, {c.get('rejected', 0)} rejected, "
+            f"{c.get('failed', 0)} failed{where})"
+        )
+
+
+@dataclass
+class Job:
+    command: str
+    recipe: Recipe
+    stages: list[Stage]
+    sink: MemorySink
+    pool: ModelPool | None = None
+    cache_path: Path | None = None  # None with a pool: answers cached in memory for this run only
+    head: dict[str, Any] = field(default_factory=dict)  # task, language, input… for the manifest
+    tail: dict[str, Any] = field(default_factory=dict)  # more manifest keys, after the counts
+    warnings: list[str] = field(default_factory=list)
+    on_warning: Callable[[str], None] = lambda message: None
+    progress: bool | None = False
+    report: bool = True
+    earlier_usage: dict[str, Any] = field(default_factory=dict)
+
+    def warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+        self.on_warning(message)
+
+    def run(self, source: AsyncIterator[list[Record]], total: int, done: int = 0) -> Result:
+        """Run in a fresh event loop (uvloop where installed)."""
+        try:
+            import uvloop
+        except ImportError:
+            return asyncio.run(self.arun(source, total, done))
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            return runner.run(self.arun(source, total, done))
+
+    async def arun(self, source: AsyncIterator[list[Record]], total: int, done: int = 0) -> Result:
+        from synthpipe.engine.progress import RunProgress
+
+        started = time.time()
+        status = "interrupted"
+        cache = None
+        if self.pool is not None:
+            cache = ResponseCache(self.cache_path or ":memory:")
+            self.pool.attach(cache)
+        engine: Engine | None = None
+        try:
+            for message in self.warnings:
+                self.on_warning(message)
+            ctx = StageContext(
+                recipe=self.recipe,
+                model=self.pool.get if self.pool is not None else None,
+                earlier=list(self.sink.records("accepted")),
+                warn=self.warn,
+            )
+            for stage in self.stages:
+                await stage.open(ctx)
+            self._write_manifest(started, "running", {})
+            stats = self.pool.live_stats if self.pool is not None else dict
+            progress = RunProgress(
+                total=total, done=done, stats=stats, enabled=self.progress, what=self.command
+            )
+            engine = Engine(self.stages, self.sink, on_done=progress.advance)
+            with progress:
+                await engine.run(source)
+            info = {}
+            for stage in self.stages:
+                info[stage.name] = {**(await stage.close()), "this_run": engine.stats[stage.name].to_json()}
+                for name, records in stage.files().items():
+                    self.sink.write_records(name, records)
+            status = "complete"
+        finally:
+            this_run = (
+                {} if engine is None else {s: {"this_run": st.to_json()} for s, st in engine.stats.items()}
+            )
+            manifest = self._write_manifest(started, status, info if status == "complete" else this_run)
+            if status == "complete" and self.report and self.sink.path is not None:
+                self._write_report(manifest)
+            self.sink.close(status == "complete")
+            if self.pool is not None:
+                await self.pool.aclose()
+            if cache is not None:
+                cache.close()
+        return Result(
+            accepted=self.sink.records("accepted"),
+            rejected=self.sink.records("rejected"),
+            failed=self.sink.records("failed"),
+            manifest=manifest,
+            out_dir=self.sink.path,
+        )
+
+    def _write_manifest(self, started: float, status: str, info: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        tail: dict[str, Any] = {}
+        if self.pool is not None:
+            tail["models"] = {name: public_model(self.recipe.models[name]) for name in self.pool.models}
+            tail["usage"] = self.pool.total_usage(self.earlier_usage)
+            tail["usage_this_run"] = self.pool.usage()
+            tail["cache"] = str(self.cache_path) if self.cache_path else None
+        tail.update(self.tail)
+        tail["warnings"] = self.warnings
+        kept = {o: self.sink.records(o) for o in ("accepted", "rejected", "failed")}
+        from synthpipe.tasks import get_task
+
+        kind = get_task(self.recipe.task)
+        if kind.label_field and self.recipe.labels:
+            from synthpipe.stages.rules import label_balance
+
+            tail["label_balance"] = label_balance(kept["accepted"], self.recipe.labels)
+        manifest = build_manifest(
+            command=self.command,
+            status=status,
+            records=kept,
+            stage_names=[s.name for s in self.stages],
+            stage_info=info,
+            started=started,
+            head=self.head,
+            tail=tail,
+        )
+        self.sink.write_manifest(manifest)
+        return manifest
+
+    def _write_report(self, manifest: dict[str, Any]) -> None:
+        from synthpipe.report import render_report
+
+        try:
+            html = render_report(self.sink.records("accepted"), self.sink.records("rejected"), manifest)
+        except Exception as exc:  # the records are written; a report failure must not hide them
+            self.warn(f"report.html not written ({type(exc).__name__}: {exc})")
+            return
+        self.sink.write_text("report.html", html)

@@ -1,0 +1,137 @@
+"""One shape for every stage: records in, records out.
+
+    class MyStage(Stage):
+        name = "my_stage"
+        async def process(self, records: list[Record]) -> list[Record]:
+            for rec in records:
+                if bad(rec):
+                    self.reject(rec, "my_code", "why")      # or self.flag(...), or annotate rec.meta.scores
+            return records                                 # plus any self.derive(...) children
+
+A stage only decides. It returns every record it was given (rejected, flagged, annotated or untouched) and
+may add derived records (`derive`: a child with `parent_id`, `origin` and an id made from the parent, the
+method and an index, so cache and resume treat it like a generated record). The engine
+(`synthpipe.engine`) hands a stage only records that are still accepted, routes what comes back (a
+record with reasons is rejected, one with an error failed, the rest go on to the next stage), counts
+records and reasons per stage, and turns an exception into failed records naming the stage.
+
+How records are grouped is a property of the stage, not another code path:
+- `batch_size`: the most records per call (1 for a model call per record; None for the whole stream at
+  once, which waits for the last record — the `dedup` command);
+- `concurrency`: calls in flight at once (a model stage: its model's `max_in_flight`);
+- `max_wait`: seconds to wait for a fuller batch before calling with what has arrived (0: never wait).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from synthpipe.core.records import Meta, Reason, Record, stable_hash
+
+if TYPE_CHECKING:
+    from synthpipe.cache import CachedModel
+    from synthpipe.recipe import Recipe
+
+
+@dataclass
+class StageContext:
+    """What a stage may use when it opens."""
+
+    recipe: Recipe | None = None
+    model: Callable[[str], CachedModel] | None = None  # a recipe model by name, behind the response cache
+    earlier: list[Record] = field(default_factory=list)  # accepted in this output by earlier runs
+    warn: Callable[[str], None] = lambda message: None
+
+    def get_model(self, name: str) -> CachedModel:
+        if self.model is None:
+            raise RuntimeError("this command has no models")
+        return self.model(name)
+
+
+class Stage:
+    name: ClassVar[str] = "stage"
+    batch_size: int | None = 256
+    concurrency: int = 1
+    max_wait: float = 0.0
+    model_names: tuple[str, ...] = ()  # the recipe models it asks; built before anything is written
+
+    async def open(self, ctx: StageContext) -> None:
+        """Before the first record."""
+
+    async def process(self, records: list[Record]) -> list[Record]:
+        raise NotImplementedError
+
+    async def close(self) -> dict[str, Any]:
+        """After the last record: settings and figures for manifest["stages"][name]."""
+        return {}
+
+    def files(self) -> dict[str, list[Record]]:
+        """Extra record files this stage leaves in the output (file name -> records)."""
+        return {}
+
+    # --- deciding ------------------------------------------------------------------------------------
+    def reject(self, rec: Record, code: str, detail: str = "") -> None:
+        rec.meta.reasons.append(Reason(code, detail, self.name))
+
+    def flag(self, rec: Record, code: str, detail: str = "") -> None:
+        rec.meta.flags.append(Reason(code, detail, self.name))
+
+    def derive(self, parent: Record, fields: dict[str, Any], method: str, index: int) -> Record:
+        """A record made from `parent` by `method`; its id depends only on the parent, method and index."""
+        meta = Meta(
+            task=parent.meta.task,
+            origin=f"augmented:{method}",
+            recipe=parent.meta.recipe,
+            recipe_hash=parent.meta.recipe_hash,
+            parent_id=parent.id,
+            plan=dict(parent.meta.plan),
+        )
+        return Record(id=derived_id(parent.id, method, index), fields=fields, meta=meta)
+
+    def __repr__(self) -> str:
+        return f"<stage {self.name} batch={self.batch_size} concurrency={self.concurrency}>"
+
+
+def derived_id(parent_id: str, method: str, index: int) -> str:
+    return stable_hash({"p": parent_id, "m": method, "i": index}, 16)
+
+
+class RecordStage(Stage):
+    """A stage that decides one record at a time without waiting on anything (rules, grounding)."""
+
+    def apply(self, rec: Record) -> list[Record] | None:
+        """Decide `rec` in place; return derived records, if any."""
+        raise NotImplementedError
+
+    async def process(self, records: list[Record]) -> list[Record]:
+        out: list[Record] = []
+        for rec in records:
+            out.append(rec)
+            children = self.apply(rec)
+            if children:
+                out.extend(children)
+        return out
+
+
+class ModelStage(Stage):
+    """A stage that waits on a model for each record; as many records in flight as the model allows."""
+
+    batch_size = 1
+
+    def use_model(self, model: CachedModel) -> CachedModel:
+        self.concurrency = max(self.concurrency, model.backend.max_in_flight)
+        return model
+
+    async def apply(self, rec: Record) -> list[Record] | None:
+        raise NotImplementedError
+
+    async def process(self, records: list[Record]) -> list[Record]:
+        out: list[Record] = []
+        for rec in records:
+            out.append(rec)
+            children = await self.apply(rec)
+            if children:
+                out.extend(children)
+        return out

@@ -1,0 +1,128 @@
+"""dedup: exact, MinHash and embedding duplicates, against each other and against what is already kept
+(the recipe's few-shot examples, `dedup.against` files, and records accepted by earlier runs).
+
+Keep rule, the same on both paths: what already exists first and never removed; then records by higher
+judge score (`meta.scores.overall`), then by position (plan index or input line). In a run the stage
+takes batches (up to `batch_size`, waiting at most `max_wait` for one to fill) and decides each batch
+incrementally against everything kept so far; over a whole file (`batch_size = None`, the `dedup`
+command) it decides all at once with the vectorised batch path, which makes the same decisions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from synthpipe.core.records import Meta, Record
+from synthpipe.sinks.base import position
+from synthpipe.stages.base import Stage, StageContext
+from synthpipe.stages.dedup.batch import dedup_records, priority_order
+from synthpipe.stages.dedup.deduper import STAGE, Deduper, fields_for
+
+if TYPE_CHECKING:
+    from synthpipe.recipe import DedupConfig, ModelSpec, Recipe
+    from synthpipe.stages.dedup.embed import Embedder
+
+EARLIER = "accepted by earlier runs"
+EXAMPLES = "recipe examples"
+
+
+class DedupStage(Stage):
+    name = STAGE
+    batch_size: int | None = 1024
+    max_wait = 0.5  # a batch of one costs ten times a record's share of a batch of a thousand
+
+    def __init__(
+        self,
+        config: DedupConfig,
+        task: str,
+        *,
+        existing: Mapping[str, Sequence[Record]] | None = None,
+        models: Mapping[str, ModelSpec] | None = None,
+        embedder: Embedder | None = None,
+        whole: bool = False,
+    ) -> None:
+        self.config, self.task = config, task
+        self.keys = fields_for(task, config)
+        self.existing: dict[str, list[Record]] = {k: list(v) for k, v in (existing or {}).items()}
+        self.models, self.embedder = models, embedder
+        if whole:
+            self.batch_size = None
+        self.kept: list[Record] = []
+        self.removed: list[Record] = []
+
+    @classmethod
+    def from_recipe(
+        cls,
+        recipe: Recipe,
+        *,
+        against: Sequence[str] = (),
+        whole: bool = False,
+        embedder: Embedder | None = None,
+        **_: Any,
+    ) -> DedupStage | None:
+        """None when dedup is off. The index starts with the recipe's examples and `dedup.against` files
+        (relative to the recipe), then the `against` files given here."""
+        from synthpipe.sources.files import read_records
+
+        if not recipe.dedup.enabled or not recipe.dedup.methods:
+            return None
+        existing: dict[str, list[Record]] = {}
+        if recipe.examples:  # a copy of a few-shot example is not new data
+            existing[EXAMPLES] = [
+                Record(id=f"seed-{i}", fields=dict(ex), meta=Meta(task=recipe.task, origin="seed"))
+                for i, ex in enumerate(recipe.examples)
+            ]
+        for name in [*recipe.dedup.against, *against]:
+            path = recipe.resolve(name) if name in recipe.dedup.against else name
+            existing[str(name)] = list(read_records(path, recipe.task, strict=True))
+        return cls(
+            recipe.dedup, recipe.task, existing=existing, models=recipe.models, embedder=embedder, whole=whole
+        )
+
+    async def open(self, ctx: StageContext) -> None:
+        if ctx.earlier:
+            self.existing[EARLIER] = list(ctx.earlier)
+        if self.batch_size is not None:
+            self.deduper = Deduper(self.config, self.task, models=self.models, embedder=self.embedder)
+            for source, records in self.existing.items():
+                self.deduper.add_existing(records, source=source)
+
+    async def process(self, records: list[Record]) -> list[Record]:
+        records = sorted(records, key=position)
+        if self.batch_size is None:
+            kept, removed = dedup_records(
+                records, self.config, self.task, self.existing, models=self.models, embedder=self.embedder
+            )
+        else:
+            ordered = [records[i] for i in priority_order(records)]
+            verdicts = self.deduper.check_many(ordered)
+            kept, removed = [], []
+            for rec, reason in zip(ordered, verdicts, strict=True):
+                if reason is None:
+                    kept.append(rec)
+                else:
+                    rec.meta.reasons.append(reason)
+                    removed.append(rec)
+        self.kept.extend(kept)
+        self.removed.extend(removed)
+        return records
+
+    async def close(self) -> dict[str, Any]:
+        from synthpipe.stages.dedup.diversity import diversity
+
+        cfg = self.config
+        info: dict[str, Any] = {
+            "fields": list(self.keys),
+            "methods": list(cfg.methods),
+            "thresholds": {
+                "minhash_jaccard": cfg.minhash_threshold,
+                "embedding_cosine": cfg.embedding_threshold,
+            },
+            "shingles": {"word_ngram": cfg.word_ngram, "char_ngram": cfg.char_ngram},
+            "keep": "existing first, then higher meta.scores.overall, then earlier position",
+            "against": {name: len(recs) for name, recs in self.existing.items()},
+            "diversity": diversity(self.kept, self.removed, self.keys),
+        }
+        if "embedding" in cfg.methods:
+            info["embedding_model"] = cfg.embedding_model or "all-MiniLM-L6-v2 (local)"
+        return info

@@ -1,0 +1,45 @@
+"""rules: the rule checks as a stage. Every reason a record fails is added, not only the first."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from synthpipe.core.records import Record
+from synthpipe.stages.base import RecordStage
+from synthpipe.stages.rules.checker import STAGE, RuleChecker
+
+if TYPE_CHECKING:
+    from synthpipe.recipe import Recipe
+
+RECIPE_LANGUAGE = "recipe"
+
+
+class RulesStage(RecordStage):
+    name = STAGE
+    batch_size = 512
+
+    def __init__(self, checker: RuleChecker) -> None:
+        self.checker = checker
+
+    @classmethod
+    def from_recipe(cls, recipe: Recipe, language: str | None = RECIPE_LANGUAGE, **_: Any) -> RulesStage:
+        """`language`: the recipe's by default; None checks each record against its prompt's language."""
+        lang = recipe.language if language == RECIPE_LANGUAGE else language
+        return cls(
+            RuleChecker(
+                recipe.task,
+                lang,
+                recipe.labels,
+                recipe.rounds,
+                recipe.constraints,
+                recipe.checks,
+                source=recipe.path or recipe.name,
+            )
+        )
+
+    def apply(self, rec: Record) -> None:
+        rec.meta.reasons.extend(self.checker.check(rec))
+
+    async def close(self) -> dict[str, Any]:
+        ck = self.checker
+        return {"language": ck.language or "auto (each record's prompt)", "disabled": sorted(ck.disabled)}
