@@ -1,0 +1,57 @@
+"""The labelled rules corpus (bench/data/rules_labelled.jsonl, 890 records in zh and en): every labelled
+defect is caught and no clean record is rejected, so a change to the rules cannot quietly lose either.
+bench/rules_eval.py prints the same figures per rule; bench/rules_eval.md says how the set was made."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from synthpipe.core.records import Meta, Record
+from synthpipe.recipe import Constraints
+from synthpipe.stages.rules import RuleChecker
+
+DATA = Path(__file__).resolve().parents[1] / "bench" / "data" / "rules_labelled.jsonl"
+ROWS = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
+_CHECKERS: dict[str, RuleChecker] = {}
+
+
+def codes_of(row: dict[str, Any]) -> set[str]:
+    key = json.dumps([row["task"], row["check_lang"], row["labels"], row["rounds"], row["constraints"]])
+    if key not in _CHECKERS:
+        constraints = Constraints(
+            banned_words=row["constraints"]["banned_words"],
+            lengths={k: tuple(v) for k, v in row["constraints"]["lengths"].items()},
+        )
+        _CHECKERS[key] = RuleChecker(
+            row["task"], row["check_lang"], row["labels"], tuple(row["rounds"]), constraints
+        )
+    rec = Record(row["id"], json.loads(json.dumps(row["record"])), Meta(task=row["task"]))
+    return {r.code for r in _CHECKERS[key].check(rec)}
+
+
+def test_the_corpus_is_what_the_docs_say() -> None:
+    assert len(ROWS) == 890 and len({r["id"] for r in ROWS}) == 890
+    assert {r["data_lang"] for r in ROWS} == {"zh", "en"}
+    assert sum(1 for r in ROWS if r["id"].startswith("defect-")) == 380  # 20 per rule, 10 zh and 10 en
+
+
+@pytest.mark.parametrize("kind", ["defect", "holdout", "unseen", "fresh"])
+def test_every_labelled_defect_is_caught(kind: str) -> None:
+    rows = [r for r in ROWS if r["expect"] and r["id"].split("-", 1)[0] == kind]
+    assert rows
+    missed = [
+        (r["id"], sorted(set(r["expect"]) - codes_of(r))) for r in rows if not set(r["expect"]) <= codes_of(r)
+    ]
+    assert not missed, missed
+
+
+@pytest.mark.parametrize("kind", ["clean", "hard", "holdout", "unseen", "fresh"])
+def test_no_clean_record_is_rejected(kind: str) -> None:
+    rows = [r for r in ROWS if not r["expect"] and r["id"].split("-", 1)[0] == kind]
+    assert rows
+    wrong = [(r["id"], sorted(codes_of(r))) for r in rows if codes_of(r)]
+    assert not wrong, wrong
