@@ -5,8 +5,8 @@ import random
 import pytest
 
 from synthpipe.core.records import Meta, Record
-from synthpipe.dedup import Deduper, dedup_records, priority_order
 from synthpipe.recipe import DedupConfig
+from synthpipe.stages.dedup import Deduper, dedup_records, priority_order
 
 pytest.importorskip("numpy")
 

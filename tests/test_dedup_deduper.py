@@ -4,8 +4,8 @@ import pytest
 
 from synthpipe.core.errors import UsageError
 from synthpipe.core.records import Meta, Record
-from synthpipe.dedup import Deduper, fields_for
 from synthpipe.recipe import DedupConfig
+from synthpipe.stages.dedup import Deduper, fields_for
 
 ANSWER = (
     "You can return an unused item within 30 days of delivery in its original packaging, and the refund "

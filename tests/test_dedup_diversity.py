@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from synthpipe.core.records import Meta, Record
-from synthpipe.dedup.diversity import cluster_sizes, distinct_n, diversity, size_distribution, tokens
+from synthpipe.stages.dedup.diversity import cluster_sizes, distinct_n, diversity, size_distribution, tokens
 
 
 def test_distinct_n_counts_unique_ngrams_over_all() -> None:

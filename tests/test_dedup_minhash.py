@@ -6,7 +6,7 @@ import pytest
 
 np = pytest.importorskip("numpy")
 
-from synthpipe.dedup.minhash import (  # noqa: E402
+from synthpipe.stages.dedup.minhash import (  # noqa: E402
     LSH_RECALL,
     MAX_PERM,
     MinHasher,
@@ -14,7 +14,7 @@ from synthpipe.dedup.minhash import (  # noqa: E402
     band_params,
     jaccard,
 )
-from synthpipe.dedup.shingles import Shingler  # noqa: E402
+from synthpipe.stages.dedup.shingles import Shingler  # noqa: E402
 
 
 @pytest.mark.parametrize("threshold", [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95])

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from synthpipe.dedup.normalize import exact_key, normalize
+from synthpipe.stages.dedup.normalize import exact_key, normalize
 
 
 @pytest.mark.parametrize(

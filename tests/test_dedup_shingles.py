@@ -11,9 +11,9 @@ import synthpipe
 
 np = pytest.importorskip("numpy")
 
-from synthpipe.dedup.minhash import jaccard  # noqa: E402
-from synthpipe.dedup.normalize import normalize  # noqa: E402
-from synthpipe.dedup.shingles import Shingler, cjk_ratio, is_cjk  # noqa: E402
+from synthpipe.stages.dedup.minhash import jaccard  # noqa: E402
+from synthpipe.stages.dedup.normalize import normalize  # noqa: E402
+from synthpipe.stages.dedup.shingles import Shingler, cjk_ratio, is_cjk  # noqa: E402
 
 WORDS = "the a refund order item days within return policy card you we can must store 30 unused".split()  # noqa: SIM905
 HAN = "退款订单商品天内可以申请必须保持未使用原包装我们的客服"
@@ -78,7 +78,7 @@ def test_a_text_gets_the_same_shingles_alone_or_in_any_batch() -> None:
 def test_hashes_do_not_depend_on_the_process() -> None:
     src = str(Path(synthpipe.__file__).resolve().parents[1])
     code = (
-        f"import sys; sys.path.insert(0, {src!r}); from synthpipe.dedup.shingles import Shingler; "
+        f"import sys; sys.path.insert(0, {src!r}); from synthpipe.stages.dedup.shingles import Shingler; "
         "print(Shingler(2, 3).shingles('you can return it 退款申请').tolist())"
     )
     runs = [
@@ -105,7 +105,7 @@ def test_cjk_ratio_picks_characters_for_chinese_and_japanese_only() -> None:
 
 def test_missing_numpy_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     from synthpipe.core.errors import MissingDependencyError
-    from synthpipe.dedup.shingles import numpy as load_numpy
+    from synthpipe.stages.dedup.shingles import numpy as load_numpy
 
     monkeypatch.setitem(sys.modules, "numpy", None)
     with pytest.raises(MissingDependencyError, match=r"synthpipe\[minhash\]"):
