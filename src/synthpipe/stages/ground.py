@@ -19,14 +19,14 @@ as words in English ("thirty"), and Chinese terms without a name-like suffix or 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from synthpipe.core.records import Record
 from synthpipe.lang import EN_FUNCTION_WORDS, has_han, normalize
 from synthpipe.recipe import GroundingConfig, Recipe
 from synthpipe.stages.base import RecordStage
-from synthpipe.tasks import get_task
+from synthpipe.tasks import TaskKind, get_task
 
 STAGE = "ground"
 
@@ -66,8 +66,8 @@ _CJK_UNITS = sorted((u for u in _UNITS if has_han(u)), key=len, reverse=True)
 _CJK_UNIT_RE = "|".join(map(re.escape, _CJK_UNITS))
 _LATIN_UNIT_RE = r"(?:business|working)[ -]days?|[a-z]+"
 _CURRENCY = "$¥￥€£"
-_NUMBER = re.compile(
-    rf"(?P<cur>[{re.escape(_CURRENCY)}])?\s?"
+_NUMBER = re.compile(  # the lookahead first lets the regex engine skip to candidate characters
+    rf"(?=[{re.escape(_CURRENCY)}\d])(?P<cur>[{re.escape(_CURRENCY)}])?\s?"
     r"(?<![\w.\-/:])(?P<num>\d+(?:-\d+){2,}|\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?"
     rf"(?:\s?(?P<unit>%|％|{_CJK_UNIT_RE}|(?:{_LATIN_UNIT_RE})\b))?",
     re.IGNORECASE,
@@ -80,9 +80,16 @@ _CN_NUMBER = re.compile(
 _LIST_MARKER = re.compile(
     r"(?:^\s*|(?<=[.!?:;。！？：；])\s*)(?:\d{1,2}|[a-z])[.)、．](?!\d)\s*", re.MULTILINE | re.I
 )
+# Cheap tests for "_LIST_MARKER may match": one at the very start, or one after a line break or a
+# sentence mark (a leading character class lets the regex engine skip ahead).
+_LIST_AT_START = re.compile(r"\s*(?:\d{1,2}|[a-z])[.)、．](?!\d)", re.I).match
+_LIST_AFTER_MARK = re.compile(r"[\n.!?:;。！？：；]\s*(?:\d{1,2}|[a-z])[.)、．](?!\d)", re.I).search
 
 # --- terms ------------------------------------------------------------------------------------------
 _LATIN_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#]*(?:[-_.'’/&][A-Za-z0-9+#]+)*")
+# The same tokens, but only those with a capital or a digit: in English text no other token can be a
+# term, and skipping the rest changes nothing (a skipped word only ever ended a phrase).
+_CANDIDATE_TOKEN = re.compile(r"(?=[A-Za-z0-9+#\-_.'’/&]*[A-Z0-9])" + _LATIN_TOKEN.pattern)
 _CAPS_WORDS = "i i'm i'll i've i'd ok okay mr mrs ms dr hi hello dear thanks yes no please"
 _COMMON_CAPS = frozenset(_CAPS_WORDS.split())
 _COMMON_LATIN_IN_ZH = frozenset(["ok", "okay", "app", "apps", "id", "email", "e-mail", "wifi", "wi-fi"])
@@ -100,14 +107,56 @@ _NOT_A_NAME = frozenset(
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 
 
-@dataclass(slots=True)
 class Reference:
-    """What an answer may draw on, pre-digested for lookups."""
+    """What an answer may draw on, digested for lookups on first use: a record's own prompt is consulted
+    only for what the sources lack, so most of the time it is never digested at all."""
 
-    text: str  # normalized, spaces removed between Han characters
-    numbers: dict[str, set[str | None]] = field(default_factory=dict)
-    bigrams: frozenset[str] = frozenset()
-    words: frozenset[str] = frozenset()
+    __slots__ = ("_joined", "_text", "_numbers", "_bigrams", "_words", "_found")
+    MEMO = 50_000  # terms remembered per reference (the sources' reference serves a whole run)
+
+    def __init__(self, texts: list[str]) -> None:
+        self._joined = "\n".join(texts)
+        self._text: str | None = None
+        self._numbers: dict[str, set[str | None]] | None = None
+        self._bigrams: frozenset[str] | None = None
+        self._words: frozenset[str] | None = None
+        self._found: dict[str, bool] = {}
+
+    @property
+    def text(self) -> str:
+        """Normalized, spaces removed between Han characters."""
+        if self._text is None:
+            self._text = _squash(self._joined)
+        return self._text
+
+    @property
+    def numbers(self) -> dict[str, set[str | None]]:
+        if self._numbers is None:
+            numbers: dict[str, set[str | None]] = {}
+            for value, unit, _ in extract_numbers(self._joined):
+                numbers.setdefault(value, set()).add(unit)
+            self._numbers = numbers
+        return self._numbers
+
+    @property
+    def bigrams(self) -> frozenset[str]:
+        if self._bigrams is None:
+            self._bigrams = frozenset(han_bigrams(self._joined))
+        return self._bigrams
+
+    @property
+    def words(self) -> frozenset[str]:
+        if self._words is None:
+            self._words = frozenset(w.lower() for w in _LATIN_TOKEN.findall(self._joined))
+        return self._words
+
+    def contains(self, term: str) -> bool:
+        found = self._found.get(term)
+        if found is None:
+            found = _contains(self, term)
+            if len(self._found) < self.MEMO:
+                self._found[term] = found
+        return found
 
 
 def _num_value(num: str, frac: str | None) -> str:
@@ -149,7 +198,7 @@ def _unit(raw: str | None, currency: str | None) -> str | None:
 def extract_numbers(text: str) -> list[tuple[str, str | None, str]]:
     """(value, canonical unit or None, as written) for every number in `text`, list markers excepted.
     A number glued to letters that are no unit (`4K`, `PX200`) is a code and left to `extract_terms`."""
-    body = _LIST_MARKER.sub(" ", text)
+    body = _LIST_MARKER.sub(" ", text) if _LIST_AT_START(text) or _LIST_AFTER_MARK(text) else text
     out = []
     for m in _NUMBER.finditer(body):
         unit = _unit(m["unit"], m["cur"])
@@ -158,7 +207,7 @@ def extract_numbers(text: str) -> list[tuple[str, str | None, str]]:
             continue
         written = m.group(0) if unit else body[m.start() : m.end("frac") if m["frac"] else m.end("num")]
         out.append((_num_value(m["num"], m["frac"]), unit, written.strip()))
-    for m in _CN_NUMBER.finditer(body):
+    for m in _CN_NUMBER.finditer(body) if has_han(body) else ():
         value = cn_numeral(m["pct"] or m["num"])
         # 一个 / 一下 / 一天: "one" is everywhere in Chinese prose and says nothing checkable
         if value is not None and value > 1:
@@ -173,28 +222,34 @@ def _starts_sentence(text: str, pos: int) -> bool:
     return i < 0 or text[i] in ".!?。！？:：;；\n"
 
 
+# Tokens are ASCII letters, digits and a few marks (see _LATIN_TOKEN), so case tests on the whole token
+# stand in for per-character loops: a token has a letter iff lower() and upper() differ.
+_DIGIT = re.compile(r"\d").search
+_MEASURE = re.compile(r"\d+(?:\.\d+)?([A-Za-z]+)").fullmatch
+
+
 def _is_termy(tok: str) -> bool:
     """Looks like a code, acronym or brand whatever its position: VIP, PX-200, PayPal, 4K."""
-    letters = [c for c in tok if c.isalpha()]
-    if not letters:
-        return False
-    if len(letters) >= 2 and all(c.isupper() for c in letters):
+    if tok.lower() == tok.upper():
+        return False  # no letter
+    if tok.isupper() and sum(c.isalpha() for c in tok) >= 2:
         return True
-    if any(c.isdigit() for c in tok):
+    if _DIGIT(tok):
         return True
-    return any(c.isupper() for c in tok[1:])
+    rest = tok[1:]
+    return rest.lower() != rest
 
 
 def _is_measure(tok: str) -> bool:
     """`5GB`, `30days`: a number with a unit, which `extract_numbers` checks."""
-    m = re.fullmatch(r"\d+(?:\.\d+)?([A-Za-z]+)", tok)
+    m = _MEASURE(tok) if tok[:1].isdigit() else None
     return bool(m and m.group(1).lower() in _UNITS)
 
 
 def extract_terms(text: str) -> list[str]:
     """Latin-script names and codes, quoted terms and Chinese suffix names (see the module docstring)."""
     terms: list[str] = []
-    zh = len(_HAN_RUN.findall(text)) > 0 and sum(map(len, _HAN_RUN.findall(text))) >= 4
+    zh = sum(map(len, _HAN_RUN.findall(text))) >= 4
     phrase: list[str] = []
     last_end = -1
 
@@ -203,20 +258,22 @@ def extract_terms(text: str) -> list[str]:
             terms.append(" ".join(phrase))
             phrase.clear()
 
-    for m in _LATIN_TOKEN.finditer(text):
-        tok = re.sub(r"['’]s$", "", m.group(0))  # Northwind's -> Northwind
-        if not any(c.isalpha() for c in tok) or _is_measure(tok):
+    for m in (_LATIN_TOKEN if zh else _CANDIDATE_TOKEN).finditer(text):
+        tok = m.group(0)
+        if tok.endswith(("'s", "’s")):
+            tok = tok[:-2]  # Northwind's -> Northwind
+        low = tok.lower()
+        if low == tok.upper() or _is_measure(tok):  # no letter, or a number with its unit
             flush()
             continue
-        low = tok.lower()
         if zh:
             is_term = low not in _COMMON_LATIN_IN_ZH
-        elif low in _COMMON_CAPS:
-            is_term = False
+        elif low in _COMMON_CAPS or (low == tok and not _DIGIT(tok)):
+            is_term = False  # a plain lower-case word: not termy, not capitalised
         else:
-            initial = _starts_sentence(text, m.start())
-            capital = tok[0].isupper() and low not in EN_FUNCTION_WORDS
-            is_term = _is_termy(tok) or (capital and not initial)
+            is_term = _is_termy(tok) or (
+                tok[0].isupper() and low not in EN_FUNCTION_WORDS and not _starts_sentence(text, m.start())
+            )
         joined = phrase and text[last_end : m.start()] == " "
         if is_term:
             if not joined:
@@ -230,7 +287,7 @@ def extract_terms(text: str) -> list[str]:
         inner = m.group(1).strip()
         if inner and (has_han(inner) or len(inner.split()) <= 4):
             terms.append(inner)
-    for m in _SUFFIX.finditer(text):
+    for m in _SUFFIX.finditer(text) if zh or has_han(text) else ():
         before = _PREFIX.search(text, max(0, m.start() - 2), m.start())
         prefix = _NAME_BREAK.split(before.group(0))[-1] if before else ""
         if prefix and prefix not in _NOT_A_NAME:
@@ -250,24 +307,21 @@ def han_bigrams(text: str) -> set[str]:
 
 
 def build_reference(texts: list[str]) -> Reference:
-    joined = "\n".join(texts)
-    numbers: dict[str, set[str | None]] = {}
-    for value, unit, _ in extract_numbers(joined):
-        numbers.setdefault(value, set()).add(unit)
-    words = frozenset(w.lower() for w in _LATIN_TOKEN.findall(joined))
-    return Reference(_squash(joined), numbers, frozenset(han_bigrams(joined)), words)
+    return Reference(texts)
 
 
 def _contains(ref: Reference, term: str) -> bool:
     t = _squash(term)
     if not t:
         return True
-    pat = re.compile(r"(?<![a-z0-9])" + re.escape(t) + r"(?![a-z0-9])")
-    if pat.search(ref.text):
+    text = ref.text
+    if t in text and re.search(r"(?<![a-z0-9])" + re.escape(t) + r"(?![a-z0-9])", text):
         return True
     # plural / singular of an English name ("Plans" for "Plan")
     return bool(
-        t.endswith("s") and re.search(r"(?<![a-z0-9])" + re.escape(t[:-1]) + r"(?![a-z0-9])", ref.text)
+        t.endswith("s")
+        and t[:-1] in text
+        and re.search(r"(?<![a-z0-9])" + re.escape(t[:-1]) + r"(?![a-z0-9])", text)
     )
 
 
@@ -285,24 +339,30 @@ def check_grounding(answer: str, ref: Reference, prompt: Reference | None = None
     refs = [ref] if prompt is None else [ref, prompt]
     numbers: list[str] = []
     for value, unit, written in extract_numbers(answer):
-        units = set().union(*(r.numbers.get(value, set()) for r in refs))
-        if not any(value in r.numbers for r in refs):
+        units = ref.numbers.get(value)
+        clear = units is not None and (unit is None or None in units or unit in units)
+        if not clear and prompt is not None and value in prompt.numbers:  # the prompt only when needed
+            units = (units or set()) | prompt.numbers[value]
+        if units is None:
             numbers.append(written)
         elif unit is not None and None not in units and unit not in units:
             shown = ", ".join(sorted(u for u in units if u))
             numbers.append(f"{written} (source: {value} {shown})")
     found = extract_terms(answer)
     original = {t.lower(): t for t in found}
-    terms = [t.lower() for t in found if not any(_contains(r, t) for r in refs)]
+    terms = [t.lower() for t in found if not any(r.contains(t) for r in refs)]
     # one invented name is one finding: drop 金卡 when 金卡会员 is reported too
     terms = [t for t in terms if not any(t != o and t in o for o in terms)]
     unsupported = list(dict.fromkeys(numbers)) + [original[t] for t in dict.fromkeys(terms)]
-    words = [w.lower() for w in _LATIN_TOKEN.findall(answer) if w.lower() not in EN_FUNCTION_WORDS]
+    words = [w for w in map(str.lower, _LATIN_TOKEN.findall(answer)) if w not in EN_FUNCTION_WORDS]
     grams = list(han_bigrams(answer))
     total = len(words) + len(grams)
-    hits = sum(any(w in r.words for r in refs) for w in words) + sum(
-        any(g in r.bigrams for r in refs) for g in grams
-    )
+    base_words, base_grams = ref.words, ref.bigrams
+    missing = [w for w in words if w not in base_words] + [g for g in grams if g not in base_grams]
+    if missing and prompt is not None:  # the prompt only for what the sources lack
+        p_words, p_grams = prompt.words, prompt.bigrams
+        missing = [x for x in missing if x not in p_words and x not in p_grams]
+    hits = total - len(missing)
     return GroundingResult(unsupported, hits / total if total else 1.0)
 
 
@@ -322,8 +382,10 @@ class GroundingStage(RecordStage):
 
     name = STAGE
     batch_size = 512
+    parallel = True
 
-    def __init__(self, config: GroundingConfig, sources: list[str]) -> None:
+    def __init__(self, config: GroundingConfig, sources: list[str], kind: TaskKind | None = None) -> None:
+        self.kind = kind
         self.config = config
         self.sources = sources
         self._base = build_reference(sources)
@@ -333,7 +395,7 @@ class GroundingStage(RecordStage):
         """None when there is nothing to ground against, or the kind states no facts."""
         if not recipe.grounding.enabled or not recipe.source_texts or not get_task(recipe.task).grounded:
             return None
-        return cls(recipe.grounding, recipe.source_texts)
+        return cls(recipe.grounding, recipe.source_texts, get_task(recipe.task))
 
     def prompt_reference(self, rec: Record) -> Reference | None:
         """The record's own prompt, digested apart so a long source is digested only once per run."""
