@@ -25,11 +25,14 @@ def tokens(text: str) -> list[str]:
 
 def distinct_n(texts: Iterable[str], n: int) -> float:
     """Distinct n-grams / all n-grams over `texts` (0.0 when there are none)."""
+    return _distinct([tokens(text) for text in texts], n)
+
+
+def _distinct(token_lists: Iterable[list[str]], n: int) -> float:
     seen: set[tuple[str, ...]] = set()
     total = 0
-    for text in texts:
-        toks = tokens(text)
-        grams = [tuple(toks[i : i + n]) for i in range(len(toks) - n + 1)]
+    for toks in token_lists:
+        grams = list(zip(*(toks[i:] for i in range(n)), strict=False)) if n > 1 else [(t,) for t in toks]
         total += len(grams)
         seen.update(grams)
     return round(len(seen) / total, 4) if total else 0.0
@@ -57,7 +60,7 @@ def diversity(
 ) -> dict[str, Any]:
     """Clusters and distinct-1/2 of a dedup result (texts of `keys`, all fields if None)."""
     sizes = cluster_sizes(kept, removed)
-    texts = [rec.text(keys) for rec in kept]
+    token_lists = [tokens(rec.text(keys)) for rec in kept]
     kept_ids = {rec.id for rec in kept}
     against_existing = sum(
         1 for rec in removed if rec.meta.extra.get("duplicate_of", {}).get("id") not in kept_ids
@@ -67,6 +70,6 @@ def diversity(
         "cluster_sizes": size_distribution(sizes),
         "largest_cluster": max(sizes, default=0),
         "duplicates_of_existing": against_existing,
-        "distinct_1": distinct_n(texts, 1),
-        "distinct_2": distinct_n(texts, 2),
+        "distinct_1": _distinct(token_lists, 1),
+        "distinct_2": _distinct(token_lists, 2),
     }

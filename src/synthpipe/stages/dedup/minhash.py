@@ -151,7 +151,9 @@ class MinHashIndex:
         self.bands, self.rows = band_params(threshold)
         self.hasher = MinHasher(self.bands * self.rows, seed)
         self.need = min_agreement(threshold, self.hasher.num_perm)
-        self._buckets: dict[int, list[int]] = {}
+        # band key -> the kept record with that key, or a list of them once two share it (most keys are
+        # never shared: an int each saves a list per key)
+        self._buckets: dict[int, int | list[int]] = {}
         self._sets: dict[int, np.ndarray] = {}
         self._fps = np.zeros((64, self.hasher.num_perm), dtype=np.uint8)
         self._row: dict[int, int] = {}
@@ -164,8 +166,15 @@ class MinHashIndex:
     def best(self, shingles: np.ndarray, fp: np.ndarray, keys: list[int]) -> tuple[int, float] | None:
         np = numpy()
         candidates: set[int] = set()
+        buckets = self._buckets
         for key in keys:
-            candidates.update(self._buckets.get(key, ()))
+            hit = buckets.get(key)
+            if hit is None:
+                continue
+            if isinstance(hit, int):
+                candidates.add(hit)
+            else:
+                candidates.update(hit)
         if not candidates:
             return None
         ids = sorted(candidates)
@@ -182,8 +191,15 @@ class MinHashIndex:
         self._row[idx] = len(self._row)
         self._fps[self._row[idx]] = fp
         self._sets[idx] = shingles
+        buckets = self._buckets
         for key in keys:
-            self._buckets.setdefault(key, []).append(idx)
+            hit = buckets.get(key)
+            if hit is None:
+                buckets[key] = idx
+            elif isinstance(hit, int):
+                buckets[key] = [hit, idx]
+            else:
+                hit.append(idx)
 
     def __len__(self) -> int:
         return len(self._sets)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sys
 import unicodedata
 from functools import cache
 
@@ -28,15 +27,24 @@ CJK_CLASS = "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in CJK_RANGES)
 _SPACE_NEXT_TO_CJK = re.compile(f"(?<=[{CJK_CLASS}]) | (?=[{CJK_CLASS}])")
 
 
+def _is_punct(c: int) -> bool:
+    return unicodedata.category(chr(c)).startswith("P")
+
+
+class _PunctToSpace(dict):  # type: ignore[type-arg]
+    """str.translate table: punctuation -> " ", every other character itself; each code point is
+    looked up the first time it is seen, so no table of the whole of Unicode is built up front."""
+
+    def __missing__(self, c: int) -> str:
+        value = self[c] = " " if _is_punct(c) else chr(c)
+        return value
+
+
 @cache
 def _tables() -> tuple[bytes, dict[int, str]]:
-    """Translation tables mapping punctuation to a space (built once, on first use: ~0.2 s)."""
-    punct = [c for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)).startswith("P")]
-    ascii_table = bytearray(range(256))
-    for c in punct:
-        if c < 128:
-            ascii_table[c] = 32
-    return bytes(ascii_table), dict.fromkeys(punct, " ")
+    """Translation tables mapping punctuation to a space: a bytes table for ASCII, a lazy one for the rest."""
+    ascii_table = bytes(32 if _is_punct(c) else c for c in range(256) if c < 128) + bytes(range(128, 256))
+    return ascii_table, _PunctToSpace()
 
 
 def normalize(text: str) -> str:

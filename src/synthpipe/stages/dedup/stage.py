@@ -47,7 +47,7 @@ class DedupStage(Stage):
         self.models, self.embedder = models, embedder
         if whole:
             self.batch_size = None
-        self.kept: list[Record] = []
+        self.kept: list[Record] = []  # for the diversity figures of a whole file
         self.removed: list[Record] = []
 
     @classmethod
@@ -82,10 +82,14 @@ class DedupStage(Stage):
     async def open(self, ctx: StageContext) -> None:
         if ctx.earlier:
             self.existing[EARLIER] = list(ctx.earlier)
-        if self.batch_size is not None:
+        self.deduper: Deduper | None = None  # built with the first batch: numpy is not needed before
+
+    def _index(self) -> Deduper:
+        if self.deduper is None:
             self.deduper = Deduper(self.config, self.task, models=self.models, embedder=self.embedder)
             for source, records in self.existing.items():
                 self.deduper.add_existing(records, source=source)
+        return self.deduper
 
     async def process(self, records: list[Record]) -> list[Record]:
         records = sorted(records, key=position)
@@ -95,7 +99,7 @@ class DedupStage(Stage):
             )
         else:
             ordered = [records[i] for i in priority_order(records)]
-            verdicts = self.deduper.check_many(ordered)
+            verdicts = self._index().check_many(ordered)
             kept, removed = [], []
             for rec, reason in zip(ordered, verdicts, strict=True):
                 if reason is None:
@@ -103,8 +107,9 @@ class DedupStage(Stage):
                 else:
                     rec.meta.reasons.append(reason)
                     removed.append(rec)
-        self.kept.extend(kept)
-        self.removed.extend(removed)
+        if self.batch_size is None:
+            self.kept.extend(kept)
+            self.removed.extend(removed)
         return records
 
     async def close(self) -> dict[str, Any]:
@@ -121,8 +126,9 @@ class DedupStage(Stage):
             "shingles": {"word_ngram": cfg.word_ngram, "char_ngram": cfg.char_ngram},
             "keep": "existing first, then higher meta.scores.overall, then earlier position",
             "against": {name: len(recs) for name, recs in self.existing.items()},
-            "diversity": diversity(self.kept, self.removed, self.keys),
         }
+        if self.batch_size is None:  # over a whole file; a run's accepted set is judged by its report
+            info["diversity"] = diversity(self.kept, self.removed, self.keys)
         if "embedding" in cfg.methods:
             info["embedding_model"] = cfg.embedding_model or "all-MiniLM-L6-v2 (local)"
         return info
