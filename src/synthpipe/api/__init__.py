@@ -2,7 +2,7 @@
 
 from synthpipe.api.files import acheck, adedup, ajudge, check, dedup, judge
 from synthpipe.api.inputs import as_recipe as load
-from synthpipe.api.run import arun, default_out_dir, run, with_generator
+from synthpipe.api.runs import arun, default_out_dir, run, with_generator
 from synthpipe.api.tools import (
     cache_clear,
     cache_stats,
