@@ -74,6 +74,7 @@ def _prepare(
     use_cache: bool = True,
     progress: bool | None = False,
     on_warning: Callable[[str], None] | None = None,
+    workers: int | None = None,
 ) -> tuple[Job, Any, int]:
     from synthpipe.engine.models import ModelPool
 
@@ -95,6 +96,7 @@ def _prepare(
         },
         on_warning=on_warning or (lambda message: None),
         progress=progress,
+        workers=workers,
     )
     return job, chunks(records), len(records)
 
@@ -116,6 +118,7 @@ def prepare_check(
     recipe: RecipeLike | None = None,
     out: str | Path | None = None,
     progress: bool | None = False,
+    workers: int | None = None,
 ) -> tuple[Job, Any, int]:
     """Rule checks over `data`. `language` None checks each record against its prompt's language;
     `recipe` takes the task, labels, rounds, constraints and checks from a recipe instead."""
@@ -146,6 +149,7 @@ def prepare_check(
         language,
         outcomes=("accepted", "rejected"),
         progress=progress,
+        workers=workers,
     )
 
 
@@ -227,6 +231,7 @@ def prepare_judge(
     use_cache: bool = True,
     progress: bool | None = False,
     on_warning: Callable[[str], None] | None = None,
+    workers: int | None = None,
 ) -> tuple[Job, Any, int]:
     """Rule checks, grounding, agreement and the LLM judge over `data`, under `recipe` (its judges,
     criteria, threshold, sources and agreement) or under one made from the options. With `out`, model
@@ -263,6 +268,7 @@ def prepare_judge(
         use_cache=use_cache,
         progress=progress,
         on_warning=on_warning,
+        workers=workers,
     )
 
 

@@ -57,7 +57,8 @@ def run(recipe: RecipeLike, out: str | Path | None = None, **options: Any) -> Re
     Options: `count`, `cache`, `use_cache`, `force` (start OUT over when it holds another recipe's
     data), `retry_failed`, `model`/`base_url`/`api_key_env`/`max_in_flight` (point the generator at an
     OpenAI-compatible server, or change its concurrency), `backends` (replace models by name: tests,
-    custom clients), `progress`, `on_warning`."""
+    custom clients), `progress`, `on_warning`, `workers` (processes for the rule checks and grounding;
+    default: one per spare core for runs of a few thousand records or more, 0 for none)."""
     job, source, total, done = prepare_run(recipe, out, **options)
     return job.run(source, total, done)
 
@@ -84,6 +85,7 @@ def prepare_run(
     backends: dict[str, Backend] | None = None,
     progress: bool | None = False,
     on_warning: Callable[[str], None] | None = None,
+    workers: int | None = None,
 ) -> tuple[Job, Any, int, int]:
     """The job of a run, its source and how many candidates there are and are done already."""
     from synthpipe.engine.models import ModelPool
@@ -91,7 +93,7 @@ def prepare_run(
     from synthpipe.recipe.identity import identity
     from synthpipe.risk import risk_warnings
     from synthpipe.sinks import MemorySink, RunDir
-    from synthpipe.sources.plan import plan_source, todo
+    from synthpipe.sources.plan import plan_source
 
     check_key_env(api_key_env, "--api-key-env")
     recipe = with_generator(as_recipe(recipe), model, base_url, api_key_env, max_in_flight)
@@ -108,7 +110,6 @@ def prepare_run(
         done = sink.open(identity(recipe), retry_failed=retry_failed, force=force)
         previous = sink.previous_manifest()
     try:
-        items = todo(recipe, n, done)
         cache_path = Path(cache) if cache else (sink.path / "cache.sqlite" if sink.path else None)
         job = Job(
             "run",
@@ -142,8 +143,10 @@ def prepare_run(
             on_warning=on_warning or (lambda message: None),
             progress=progress,
             earlier_usage=previous.get("usage") or {},
+            workers=workers,
         )
     except BaseException:
         sink.close(False)
         raise
-    return job, plan_source(recipe, items), n, n - len(items)
+    # Finished ids of candidates beyond `count` (a smaller count than last time) only skew the bar.
+    return job, plan_source(recipe, n, done), n, min(len(done), n)

@@ -55,6 +55,11 @@ def default_out(file: Path, suffix: str) -> Path:
 @click.option(
     "--progress/--no-progress", default=None, help="progress bar (default: when stderr is a terminal)"
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    help="processes for the rule checks and grounding (default: one per spare core for big jobs; 0: none)",
+)
 def check(
     file: Path,
     task: str | None,
@@ -64,6 +69,7 @@ def check(
     disable: str | None,
     out: Path | None,
     progress: bool | None,
+    workers: int | None,
 ) -> None:
     """Check FILE (our JSONL, Alpaca, ShareGPT, OpenAI messages or {text,label}) with the rule checks.
 
@@ -88,6 +94,7 @@ def check(
         disable=codes,
         out=out or default_out(file, ".checked"),
         progress=progress,
+        workers=workers,
     )
     summary("checked", result, f" from {file} (task {task}, language {lang or 'auto'})")
     click.echo(f"wrote {result.out_dir}/")

@@ -38,6 +38,11 @@ from synthpipe.cli.check import default_out, require_task
 @click.option(
     "--progress/--no-progress", default=None, help="progress bar (default: when stderr is a terminal)"
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    help="processes for the rule checks and grounding (default: one per spare core for big jobs; 0: none)",
+)
 def judge(
     file: Path,
     task: str | None,
@@ -50,6 +55,7 @@ def judge(
     threshold: float | None,
     out: Path | None,
     progress: bool | None,
+    workers: int | None,
 ) -> None:
     """Judge FILE (our JSONL, Alpaca, ShareGPT, OpenAI messages or {text,label}): rule checks, then an
     LLM judge scoring each record 1-5 per criterion.
@@ -76,6 +82,7 @@ def judge(
         threshold=threshold,
         out=out or default_out(file, ".judged"),
         progress=progress,
+        workers=workers,
     )
     m = result.manifest
     judge_info = m["stages"].get("judge", {})

@@ -49,6 +49,11 @@ def _run(recipe: synthpipe.Recipe | Path, out: Path, **options: object) -> synth
     help="start OUT over if it holds another recipe's records (cached answers are reused)",
 )
 @click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    help="processes for the rule checks and grounding (default: one per spare core for big jobs; 0: none)",
+)
+@click.option(
     "--progress/--no-progress", default=None, help="progress bar (default: when stderr is a terminal)"
 )
 def run(
@@ -62,6 +67,7 @@ def run(
     no_cache: bool,
     cache_path: Path | None,
     force: bool,
+    workers: int | None,
     progress: bool | None,
 ) -> None:
     """Generate, check and write training data for RECIPE. Re-running the same command resumes."""
@@ -77,6 +83,7 @@ def run(
         use_cache=not no_cache,
         cache=cache_path,
         force=force,
+        workers=workers,
         progress=progress,
     )
 

@@ -11,6 +11,7 @@ in exactly one place, and the sink can append it the moment it is decided.
 from __future__ import annotations
 
 import asyncio
+import operator
 import time
 import traceback
 from collections import deque
@@ -28,6 +29,8 @@ _END = None
 
 class Sink(Protocol):
     def write(self, outcome: str, rec: Record) -> None: ...
+
+    def flush(self) -> None: ...
 
 
 @dataclass
@@ -80,6 +83,7 @@ class Engine:
         try:
             async for chunk in source:
                 await self._route(0, chunk)
+                await asyncio.sleep(0)  # let the stages start on it before the next chunk is made
             await self._end(0)
             await asyncio.gather(*runners)
         except BaseException:
@@ -92,6 +96,7 @@ class Engine:
         """Records leaving stage k-1 (or the source, k = 0): to the sink when decided, else to stage k."""
         forward: list[Record] = []
         last = k == len(self.stages)
+        finished = False
         for rec in records:
             meta = rec.meta
             if meta.error is not None:
@@ -102,6 +107,10 @@ class Engine:
                 self._finish("accepted", rec)
             else:
                 forward.append(rec)
+                continue
+            finished = True
+        if finished:
+            self.sink.flush()
         if forward:
             await self._inboxes[k].put(forward)
 
@@ -171,7 +180,7 @@ class Engine:
             stats.seconds += time.perf_counter() - started
             if sem is not None:
                 sem.release()
-        if len(out) != len(batch) or any(a is not b for a, b in zip(out, batch, strict=False)):
+        if len(out) != len(batch) or not all(map(operator.is_, out, batch)):
             out = self._account(stage, batch, out)
         if sem is not None:
             # Let the stage start its next call (a request to the server) before this one's records

@@ -56,6 +56,9 @@ class MemorySink:
     def write(self, outcome: str, rec: Record) -> None:
         self.kept[outcome].append(rec)
 
+    def flush(self) -> None:
+        """Make what was written so far durable against a kill (a run directory)."""
+
     def records(self, outcome: str) -> list[Record]:
         return self.kept[outcome]
 

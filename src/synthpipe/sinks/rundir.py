@@ -1,7 +1,8 @@
 """The run directory: three append-only JSONL files, an atomically replaced manifest, and `run.json`,
 the data identity of the recipe that writes here.
 
-Every finished record is appended and flushed at once, so a killed run keeps what it had. On resume a
+Every finished record is appended, and flushed with the group the engine routed it in, so a killed run
+keeps what it had (a line still in the buffer is redone from the cached answer). On resume a
 torn last line (the process died mid-write) is cut off, the ids already written are skipped, and failed
 records are dropped from failed.jsonl so they are tried again. A recipe whose data identity differs from
 the one in run.json is refused with a message naming what changed: records made under two recipes are
@@ -121,10 +122,14 @@ class RunDir(MemorySink):
         return data if isinstance(data, dict) else None
 
     def write(self, outcome: str, rec: Record) -> None:
-        fh = self._files[outcome]
-        fh.write(rec.dumps() + "\n")
-        fh.flush()
+        self._files[outcome].write(rec.dumps() + "\n")
         self.kept[outcome].append(rec)
+
+    def flush(self) -> None:
+        """Hand what was written to the OS: the engine calls it after each group of records it routes,
+        so a kill loses at most that group's lines, whose answers the cache still has."""
+        for fh in self._files.values():
+            fh.flush()
 
     def write_records(self, name: str, records: list[Record]) -> None:
         atomic_write_text(self.path / name, dump_records(records))

@@ -99,7 +99,13 @@ def derived_id(parent_id: str, method: str, index: int) -> str:
 
 
 class RecordStage(Stage):
-    """A stage that decides one record at a time without waiting on anything (rules, grounding)."""
+    """A stage that decides one record at a time without waiting on anything (rules, grounding).
+
+    `parallel = True` declares that `apply` reads only the record's id, task, fields and plan, adds to
+    its reasons, flags, scores or extras (or edits its fields), and derives nothing: a large job may
+    then run it in worker processes (synthpipe.engine.workers)."""
+
+    parallel: ClassVar[bool] = False
 
     def apply(self, rec: Record) -> list[Record] | None:
         """Decide `rec` in place; return derived records, if any."""

@@ -12,7 +12,10 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
+
+import orjson
 
 if TYPE_CHECKING:
     import random
@@ -40,7 +43,12 @@ def load_json_object(text: str) -> dict[str, Any]:
     if s.startswith("```"):
         s = _FENCE.sub("", s).strip()
     try:
-        obj = _DECODE(s)
+        obj = orjson.loads(s)  # strict JSON, the usual case; the lenient decoder takes the rest
+    except orjson.JSONDecodeError:
+        obj = None
+    try:
+        if obj is None:
+            obj = _DECODE(s)
     except json.JSONDecodeError as exc:
         start, end = s.find("{"), s.rfind("}")
         if start == -1 or end <= start:
@@ -101,15 +109,15 @@ class TaskKind:
     extra_codes: dict[str, str] = field(default_factory=dict)  # reason codes those rules may give
 
     # --- fields ---------------------------------------------------------------------------------------
-    @property
+    @cached_property
     def optional(self) -> tuple[str, ...]:
         return tuple(f for f in self.fields if f not in self.required)
 
-    @property
+    @cached_property
     def dedup_keys(self) -> tuple[str, ...]:
         return self.dedup_fields or tuple(f for f in self.required if f != self.label_field)
 
-    @property
+    @cached_property
     def text_fields(self) -> tuple[str, ...]:
         return tuple(f for f in self.fields if f != self.label_field)
 

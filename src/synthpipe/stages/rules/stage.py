@@ -17,9 +17,11 @@ RECIPE_LANGUAGE = "recipe"
 class RulesStage(RecordStage):
     name = STAGE
     batch_size = 512
+    parallel = True
 
     def __init__(self, checker: RuleChecker) -> None:
         self.checker = checker
+        self.kind = checker.kind
 
     @classmethod
     def from_recipe(cls, recipe: Recipe, language: str | None = RECIPE_LANGUAGE, **_: Any) -> RulesStage:
