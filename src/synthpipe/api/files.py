@@ -329,43 +329,39 @@ def prepare_dedup(
     )
 
 
-def check(data: RecordsLike, **options: Any) -> Result:
+def _runner(prepare: Any, doc: str) -> tuple[Any, Any]:
+    """The sync function and its async twin for a `prepare_*` function."""
+
+    def sync(data: RecordsLike, **options: Any) -> Result:
+        job, source, total = prepare(data, **options)
+        return job.run(source, total)
+
+    async def in_loop(data: RecordsLike, **options: Any) -> Result:
+        job, source, total = prepare(data, **options)
+        return await job.arun(source, total)
+
+    sync.__doc__, in_loop.__doc__ = doc, doc + "\n\nThe same, inside an event loop that is already running."
+    return sync, in_loop
+
+
+check, acheck = _runner(
+    prepare_check,
     """Rule checks over `data` (a file path, or records in memory). Options: `task` (default: from the
     records' format), `language` (None: each record's prompt's), `labels`, `rounds`, `disable`,
-    `recipe` (take task, labels, rounds, constraints and checks from it), `out`, `progress`."""
-    job, source, total = prepare_check(data, **options)
-    return job.run(source, total)
-
-
-async def acheck(data: RecordsLike, **options: Any) -> Result:
-    job, source, total = prepare_check(data, **options)
-    return await job.arun(source, total)
-
-
-def judge(data: RecordsLike, **options: Any) -> Result:
+    `recipe` (take task, labels, rounds, constraints and checks from it), `out`, `progress`, `workers`.""",
+)
+judge, ajudge = _runner(
+    prepare_judge,
     """Rule checks, grounding, agreement and the LLM judge over `data`, under `recipe` (its judges,
     criteria, threshold, sources and agreement) or under one made from the options (`task`,
     `language`, `labels`, `model`/`base_url`/`api_key_env`; default judge: the embedded model).
     With `out`, model answers are cached in OUT/cache.sqlite, so a repeated call asks only what was not
-    answered. Also `threshold`, `backends`, `use_cache`, `progress`, `on_warning`."""
-    job, source, total = prepare_judge(data, **options)
-    return job.run(source, total)
-
-
-async def ajudge(data: RecordsLike, **options: Any) -> Result:
-    job, source, total = prepare_judge(data, **options)
-    return await job.arun(source, total)
-
-
-def dedup(data: RecordsLike, **options: Any) -> Result:
+    answered. Also `threshold`, `backends`, `use_cache`, `progress`, `on_warning`, `workers`.""",
+)
+dedup, adedup = _runner(
+    prepare_dedup,
     """Exact, MinHash and (optionally) embedding duplicates in `data`, and against the `against` files
     (the pool, an earlier run), which are never removed. Keeps the record with the higher judge score,
     then the earlier one. Options: `task`, `methods`, `threshold`, `embedding_threshold`, `fields`,
-    `against`, `embed_url`/`embed_model`/`embed_key_env` or `embedder`, `out`, `progress`."""
-    job, source, total = prepare_dedup(data, **options)
-    return job.run(source, total)
-
-
-async def adedup(data: RecordsLike, **options: Any) -> Result:
-    job, source, total = prepare_dedup(data, **options)
-    return await job.arun(source, total)
+    `against`, `embed_url`/`embed_model`/`embed_key_env` or `embedder`, `out`, `progress`.""",
+)

@@ -61,3 +61,13 @@ def summary(verb: str, result: synthpipe.Result, what: str = "") -> None:
     for message in m.get("warnings", []):
         if verb != "run":  # a run prints its warnings as they happen
             echo_warning(message)
+
+
+progress_option = click.option(
+    "--progress/--no-progress", default=None, help="progress bar (default: when stderr is a terminal)"
+)
+workers_option = click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    help="processes for the rule checks and grounding (default: one per spare core for big jobs; 0: none)",
+)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 import synthpipe
-from synthpipe.cli._common import SynthpipeCommand, split, summary
+from synthpipe.cli._common import SynthpipeCommand, progress_option, split, summary, workers_option
 
 
 def parse_rounds(value: str) -> tuple[int, int]:
@@ -52,14 +52,8 @@ def default_out(file: Path, suffix: str) -> Path:
 @click.option(
     "--out", "out", type=click.Path(path_type=Path), help="Output folder; default: FILE's stem + .checked/"
 )
-@click.option(
-    "--progress/--no-progress", default=None, help="progress bar (default: when stderr is a terminal)"
-)
-@click.option(
-    "--workers",
-    type=click.IntRange(min=0),
-    help="processes for the rule checks and grounding (default: one per spare core for big jobs; 0: none)",
-)
+@progress_option
+@workers_option
 def check(
     file: Path,
     task: str | None,

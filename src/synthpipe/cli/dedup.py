@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 import synthpipe
-from synthpipe.cli._common import SynthpipeCommand, split, summary
+from synthpipe.cli._common import SynthpipeCommand, progress_option, split, summary
 from synthpipe.cli.check import default_out, require_task
 
 METHODS = ("exact", "minhash", "embedding")
@@ -70,9 +70,7 @@ def _threshold(name: str, value: float | None) -> None:
 @click.option("--embed-model", metavar="NAME", help="Model name sent to --embed-url.")
 @click.option("--embed-key-env", metavar="VAR", help="Environment variable holding the --embed-url API key.")
 @click.option("--out", type=click.Path(path_type=Path), help="Output folder; default: FILE's stem + .dedup/")
-@click.option(
-    "--progress/--no-progress", default=None, help="progress bar (default: when stderr is a terminal)"
-)
+@progress_option
 def dedup(
     file: Path,
     task: str | None,

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 import synthpipe
-from synthpipe.cli._common import SynthpipeCommand, split, summary
+from synthpipe.cli._common import SynthpipeCommand, progress_option, split, summary, workers_option
 from synthpipe.cli.check import default_out, require_task
 
 
@@ -35,14 +35,8 @@ from synthpipe.cli.check import default_out, require_task
 @click.option(
     "--out", "out", type=click.Path(path_type=Path), help="Output folder; default: FILE's stem + .judged/"
 )
-@click.option(
-    "--progress/--no-progress", default=None, help="progress bar (default: when stderr is a terminal)"
-)
-@click.option(
-    "--workers",
-    type=click.IntRange(min=0),
-    help="processes for the rule checks and grounding (default: one per spare core for big jobs; 0: none)",
-)
+@progress_option
+@workers_option
 def judge(
     file: Path,
     task: str | None,

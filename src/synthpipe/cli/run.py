@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 import synthpipe
-from synthpipe.cli._common import SynthpipeCommand, echo_warning, summary
+from synthpipe.cli._common import SynthpipeCommand, echo_warning, progress_option, summary, workers_option
 
 
 def _run(recipe: synthpipe.Recipe | Path, out: Path, **options: object) -> synthpipe.Result:
@@ -48,14 +48,8 @@ def _run(recipe: synthpipe.Recipe | Path, out: Path, **options: object) -> synth
     is_flag=True,
     help="start OUT over if it holds another recipe's records (cached answers are reused)",
 )
-@click.option(
-    "--workers",
-    type=click.IntRange(min=0),
-    help="processes for the rule checks and grounding (default: one per spare core for big jobs; 0: none)",
-)
-@click.option(
-    "--progress/--no-progress", default=None, help="progress bar (default: when stderr is a terminal)"
-)
+@workers_option
+@progress_option
 def run(
     recipe_path: Path,
     out: Path | None,
@@ -98,7 +92,7 @@ def run(
     help="output directory",
 )
 @click.option("--count", "-n", type=click.IntRange(min=1), help="number of candidates")
-@click.option("--progress/--no-progress", default=None)
+@progress_option
 def demo(out: Path, count: int | None, progress: bool | None) -> None:
     """Run the shipped demo recipe on the embedded model (no key, no network)."""
     path = synthpipe.demo_recipe()

@@ -27,15 +27,14 @@ from synthpipe.core.records import Reason, Record
 _TOP_ERRORS = 10
 
 
-def _tally(into: dict[str, Counter[str]], reasons: Iterable[Reason]) -> set[str]:
-    """Add occurrences per code to into["occurrences"]; return the codes seen (for the record count)."""
+def _tally(into: dict[str, Counter[str]], reasons: Iterable[Reason]) -> None:
+    """Add each code's occurrences, and one record for every code present."""
     codes = set()
     for r in reasons:
         into["occurrences"][r.code] += 1
         codes.add(r.code)
     for code in codes:
         into["records"][code] += 1
-    return codes
 
 
 def _as_table(t: dict[str, Counter[str]]) -> dict[str, dict[str, int]]:
@@ -47,51 +46,57 @@ def _new() -> dict[str, Counter[str]]:
     return {"records": Counter(), "occurrences": Counter()}
 
 
+class _Tally:
+    """Reasons (or flags) counted as records and occurrences, overall and per stage."""
+
+    def __init__(self) -> None:
+        self.all = _new()
+        self.by_stage: dict[str, dict[str, Counter[str]]] = {}
+        self.records_at: Counter[str] = Counter()  # records with at least one, per stage
+
+    def add(self, reasons: list[Reason]) -> None:
+        _tally(self.all, reasons)
+        by_stage: dict[str, list[Reason]] = {}
+        for r in reasons:
+            by_stage.setdefault(r.stage or "other", []).append(r)
+        for stage, found in by_stage.items():
+            self.records_at[stage] += 1
+            _tally(self.by_stage.setdefault(stage, _new()), found)
+
+    def table(self, stage: str | None = None) -> dict[str, dict[str, int]]:
+        return _as_table(self.all if stage is None else self.by_stage.get(stage, _new()))
+
+
 def outcome_counts(records: Mapping[str, list[Record]]) -> dict[str, Any]:
     """counts, reasons, flags, errors and per-stage outcomes over the records of each outcome."""
-    reasons, flags = _new(), _new()
-    stage_reasons: dict[str, dict[str, Counter[str]]] = {}
-    stage_flags: dict[str, dict[str, Counter[str]]] = {}
-    rejected_at: Counter[str] = Counter()
-    flagged_at: Counter[str] = Counter()
+    reasons, flags = _Tally(), _Tally()
     failed_at: Counter[str] = Counter()
     errors: Counter[str] = Counter()
     for outcome, recs in records.items():
         for rec in recs:
             meta = rec.meta
             if meta.reasons:
-                _tally(reasons, meta.reasons)
-                for stage in {r.stage or "other" for r in meta.reasons}:
-                    rejected_at[stage] += 1
-                    _tally(
-                        stage_reasons.setdefault(stage, _new()),
-                        (r for r in meta.reasons if (r.stage or "other") == stage),
-                    )
+                reasons.add(meta.reasons)
             if meta.flags:
-                _tally(flags, meta.flags)
-                for stage in {r.stage or "other" for r in meta.flags}:
-                    flagged_at[stage] += 1
-                    _tally(
-                        stage_flags.setdefault(stage, _new()),
-                        (r for r in meta.flags if (r.stage or "other") == stage),
-                    )
+                flags.add(meta.flags)
             if outcome == "failed":
                 errors[(meta.error or "unknown error")[:300]] += 1
                 failed_at[str(meta.extra.get("failed_stage", "other"))] += 1
     n = {k: len(records.get(k, [])) for k in ("accepted", "rejected", "failed")}
-    stages: dict[str, dict[str, Any]] = {}
-    for stage in dict.fromkeys([*rejected_at, *flagged_at, *failed_at]):
-        stages[stage] = {
-            "rejected": rejected_at[stage],
-            "flagged": flagged_at[stage],
+    stages = {
+        stage: {
+            "rejected": reasons.records_at[stage],
+            "flagged": flags.records_at[stage],
             "failed": failed_at[stage],
-            "reasons": _as_table(stage_reasons.get(stage, _new())),
-            "flags": _as_table(stage_flags.get(stage, _new())),
+            "reasons": reasons.table(stage),
+            "flags": flags.table(stage),
         }
+        for stage in dict.fromkeys([*reasons.records_at, *flags.records_at, *failed_at])
+    }
     return {
         "counts": {"attempted": sum(n.values()), **n},
-        "reasons": _as_table(reasons),
-        "flags": _as_table(flags),
+        "reasons": reasons.table(),
+        "flags": flags.table(),
         "errors": [{"error": e, "records": c} for e, c in errors.most_common(_TOP_ERRORS)],
         "stages": stages,
     }

@@ -61,6 +61,7 @@ from synthpipe.stages.rules.text import (
 from synthpipe.tasks import TaskKind, get_task
 
 STAGE = "rules"
+RECIPE_LANGUAGE = "recipe"
 
 CODES: dict[str, str] = {
     "missing_field": "a required field is absent or null",
@@ -141,10 +142,11 @@ class RuleChecker:
         ]
 
     @classmethod
-    def from_recipe(cls, recipe: Recipe) -> RuleChecker:
+    def from_recipe(cls, recipe: Recipe, language: str | None = RECIPE_LANGUAGE) -> RuleChecker:
+        """`language`: the recipe's by default; None checks each record against its prompt's language."""
         return cls(
             recipe.task,
-            recipe.language,
+            recipe.language if language == RECIPE_LANGUAGE else language,
             recipe.labels,
             recipe.rounds,
             recipe.constraints,

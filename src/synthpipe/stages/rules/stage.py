@@ -6,12 +6,10 @@ from typing import TYPE_CHECKING, Any
 
 from synthpipe.core.records import Record
 from synthpipe.stages.base import RecordStage
-from synthpipe.stages.rules.checker import STAGE, RuleChecker
+from synthpipe.stages.rules.checker import RECIPE_LANGUAGE, STAGE, RuleChecker
 
 if TYPE_CHECKING:
     from synthpipe.recipe import Recipe
-
-RECIPE_LANGUAGE = "recipe"
 
 
 class RulesStage(RecordStage):
@@ -26,18 +24,7 @@ class RulesStage(RecordStage):
     @classmethod
     def from_recipe(cls, recipe: Recipe, language: str | None = RECIPE_LANGUAGE, **_: Any) -> RulesStage:
         """`language`: the recipe's by default; None checks each record against its prompt's language."""
-        lang = recipe.language if language == RECIPE_LANGUAGE else language
-        return cls(
-            RuleChecker(
-                recipe.task,
-                lang,
-                recipe.labels,
-                recipe.rounds,
-                recipe.constraints,
-                recipe.checks,
-                source=recipe.path or recipe.name,
-            )
-        )
+        return cls(RuleChecker.from_recipe(recipe, language))
 
     def apply(self, rec: Record) -> None:
         rec.meta.reasons.extend(self.checker.check(rec))
