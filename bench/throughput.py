@@ -60,16 +60,19 @@ models:
     temperature: 0.8
     max_tokens: 512
 dedup:
-  enabled: false   # every answer is identical; dedup would reject all but one
+  enabled: {dedup}   # on, as users run it: the server then answers each request differently (--vary)
 judge:
   enabled: false
 review_sample: 20
 """
 
 
+DEDUP = True  # --no-dedup turns it off
+
+
 # --------------------------------------------------------------------------------------------- server
 class Server:
-    def __init__(self, latency: float) -> None:
+    def __init__(self, latency: float, vary: bool = True) -> None:
         cmd = [
             sys.executable,
             str(BENCH / "latency_server.py"),
@@ -78,6 +81,7 @@ class Server:
             "--latency",
             str(latency),
             "--log",
+            *(["--vary"] if vary else []),
         ]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline() if self.proc.stdout else ""
@@ -103,7 +107,8 @@ def write_inputs(work: Path, url: str, in_flight: int, n: int) -> tuple[Path, Pa
     from synthpipe.recipe import load_recipe
 
     recipe_path = work / f"recipe-{in_flight}.yaml"
-    recipe_path.write_text(RECIPE.format(base_url=url, in_flight=in_flight), encoding="utf-8")
+    dedup = "true" if DEDUP else "false"
+    recipe_path.write_text(RECIPE.format(base_url=url, in_flight=in_flight, dedup=dedup), encoding="utf-8")
     prompts = work / "prompts.jsonl"
     if not prompts.exists():
         planner = Planner(load_recipe(recipe_path))
@@ -321,7 +326,14 @@ def main() -> None:
     parser.add_argument("--kill-n", type=int, default=4000)
     parser.add_argument("--work", default=None, help="scratch dir (default: a new temp dir, removed after)")
     parser.add_argument("--json", default=None, help="also write every figure to this JSON file")
+    parser.add_argument(
+        "--no-dedup",
+        action="store_true",
+        help="switch synthpipe's dedup off and answer every request alike (the figures before 2026-12-02)",
+    )
     args = parser.parse_args()
+    global DEDUP
+    DEDUP = not args.no_dedup
 
     # ~10 s at the limit, at most 6,000: enough for a steady state, and the whole run stays near 5 minutes
     sizes = args.n or [min(6000, max(2000, int(k / args.latency * 10))) for k in args.in_flight]
@@ -329,8 +341,13 @@ def main() -> None:
     tmp = None if args.work else tempfile.TemporaryDirectory(prefix="synthpipe-bench-")
     work = Path(args.work or tmp.name)  # type: ignore[union-attr]
     work.mkdir(parents=True, exist_ok=True)
-    report: dict[str, Any] = {"latency": args.latency, "cores": os.cpu_count(), "throughput": []}
-    srv = Server(args.latency)
+    report: dict[str, Any] = {
+        "latency": args.latency,
+        "cores": os.cpu_count(),
+        "dedup": DEDUP,
+        "throughput": [],
+    }
+    srv = Server(args.latency, vary=DEDUP)
     write_inputs(work, srv.url, args.in_flight[0], max([*sizes, args.kill_n]))  # the shared prompts, once
     print(
         f"server {srv.url}  latency {args.latency:g}s  cores {os.cpu_count()}  load {os.getloadavg()[0]:.2f}"

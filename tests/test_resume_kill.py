@@ -76,7 +76,10 @@ def test_kill_9_then_resume_repeats_no_answered_request(tmp_path: Path) -> None:
         out = tmp_path / "out"
         cmd = [sys.executable, "-m", "synthpipe", "run", str(recipe_path), "--out", str(out), "--no-progress"]
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        # The first run has a worker process for rules and grounding: a kill -9 must end it too.
+        proc = subprocess.Popen(
+            [*cmd, "--workers", "1"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
         deadline = time.monotonic() + 60
         while (
             _count_lines(out / "accepted.jsonl") < 20 and time.monotonic() < deadline and proc.poll() is None
@@ -85,6 +88,7 @@ def test_kill_9_then_resume_repeats_no_answered_request(tmp_path: Path) -> None:
         assert proc.poll() is None, "the run ended before it could be killed: " + proc.communicate()[0]
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        proc.communicate(timeout=20)  # hangs if a worker outlived the run and holds its output pipe
         before = len(srv.server.requests)
         db = sqlite3.connect(out / "cache.sqlite")
         cached = {k for (k,) in db.execute("SELECT key FROM responses")}

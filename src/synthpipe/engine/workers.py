@@ -9,7 +9,7 @@ same as in the main process (a test holds them side by side); only the CPU they 
 Workers are forked (Linux) when the job starts, before it has started any thread, so they inherit the
 stages, the registered task kinds and the imported modules without pickling or re-running the
 caller's script; a process that already runs other threads is not forked unless `workers=` asks for it.
-Workers ignore Ctrl-C (the main process stops them) and exit when it dies. If the pool breaks (a worker
+Workers ignore Ctrl-C (the main process stops them) and are killed by the kernel when it dies. If the pool breaks (a worker
 killed), the stage goes on in the main process.
 """
 
@@ -44,10 +44,22 @@ def default_workers(records: int) -> int:
     return 0 if threading.active_count() > 1 else min(cores - 1, 4)
 
 
-def _init(stages: dict[str, RecordStage]) -> None:
+def _init(stages: dict[str, RecordStage], parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with(parent)
     _STAGES.clear()
     _STAGES.update(stages)
+
+
+def _die_with(parent: int) -> None:
+    """Ask the kernel to end this worker when the main process dies, however it dies (kill -9
+    included): a forked worker holds copies of its own pipes and would otherwise wait forever."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent:  # the main process died before the request was made
+        os._exit(1)
 
 
 def _ready() -> bool:
@@ -77,7 +89,7 @@ class Workers:
             n,
             mp_context=multiprocessing.get_context("fork"),
             initializer=_init,
-            initargs=({s.name: s for s in stages},),  # inherited through fork, never pickled
+            initargs=({s.name: s for s in stages}, os.getpid()),  # inherited through fork, never pickled
         )
         self.pool.submit(_ready).result()  # fork now, while no stage has started a thread
 
