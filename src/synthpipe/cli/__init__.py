@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -31,4 +32,7 @@ _register()
 
 
 def main() -> None:
+    # pydantic looks for plugins through every installed package's entry points on first import (a
+    # tenth of the start-up); the command line has none to offer it.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     sys.exit(cli.main(standalone_mode=True))

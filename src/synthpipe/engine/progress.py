@@ -7,9 +7,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
 
 class RunProgress:
     def __init__(
@@ -22,10 +19,17 @@ class RunProgress:
     ) -> None:
         self.stats = stats
         self.enabled = sys.stderr.isatty() if enabled is None else enabled
-        self.console = Console(stderr=True)
         self.total = total
         self.start = time.monotonic()
         self._last = 0.0
+        self.completed = self._base = done
+        if not self.enabled:  # nothing to draw: rich is not even imported
+            self.advance = self._count  # type: ignore[method-assign]
+            return
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.console = Console(stderr=True)
         self._progress = Progress(
             TextColumn(f"[bold]{what}"),
             BarColumn(),
@@ -38,16 +42,19 @@ class RunProgress:
             transient=False,
         )
         self._task = self._progress.add_task("run", total=total, completed=done, rate="", stats="")
-        self.completed = done
-        self._base = done
 
     def __enter__(self) -> RunProgress:
-        self._progress.start()
+        if self.enabled:
+            self._progress.start()
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self.refresh()
-        self._progress.stop()
+        if self.enabled:
+            self.refresh()
+            self._progress.stop()
+
+    def _count(self) -> None:
+        self.completed += 1
 
     def advance(self) -> None:
         self.completed += 1
