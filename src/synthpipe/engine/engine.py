@@ -23,7 +23,7 @@ from synthpipe.core.errors import BackendError
 from synthpipe.core.records import Record
 from synthpipe.stages.base import Stage
 
-INBOX_CHUNKS = 64  # lists of records a stage's inbox holds before the stage before it waits
+INBOX_CHUNKS = 16  # lists of records a stage's inbox holds before the stage before it waits
 _END = None
 
 

@@ -16,7 +16,7 @@ from synthpipe.core.records import Meta, Record
 if TYPE_CHECKING:
     from synthpipe.recipe import Recipe
 
-CHUNK = 256
+CHUNK = 64  # small: the first requests go out while later candidates are still being planned
 
 
 def record_id(generation_hash: str, index: int, origin: str = "generated") -> str:
