@@ -228,3 +228,16 @@ def test_the_review_sample_is_the_same_however_records_arrive() -> None:
     assert sample(list(reversed(range(40)))) == forward
     first_half = recs(40)[:20]  # accepted by an earlier, interrupted run
     assert sample(list(range(20, 40)), tuple(first_half)) == forward
+
+
+def test_a_setup_error_found_on_first_use_stops_the_run_with_its_message() -> None:
+    from synthpipe.core.errors import MissingDependencyError
+
+    class NeedsExtra(Stage):
+        name = "needs_extra"
+
+        async def process(self, records: list[Record]) -> list[Record]:
+            raise MissingDependencyError("embedding dedup", "embed")
+
+    with pytest.raises(MissingDependencyError, match=r"pip install 'synthpipe\[embed\]'"):
+        run([NeedsExtra()], recs(3))

@@ -1,7 +1,6 @@
 """The Python API: every command of the CLI is one of these functions, and the CLI calls nothing else."""
 
 from synthpipe.api.files import acheck, adedup, ajudge, check, dedup, judge
-from synthpipe.api.inputs import as_recipe as load
 from synthpipe.api.runs import arun, default_out_dir, run, with_generator
 from synthpipe.api.tools import (
     cache_clear,
@@ -28,7 +27,6 @@ __all__ = [
     "examples_dir",
     "init_recipes",
     "judge",
-    "load",
     "preview_prompts",
     "run",
     "with_generator",

@@ -5,7 +5,9 @@ back the ones before it instead of filling memory. It forms batches as the stage
 `max_wait`) and keeps up to `concurrency` calls in flight. What a call returns is routed at once: a
 record with an error goes to the sink as failed, one with reasons as rejected, the rest to the next
 stage's inbox; after the last stage, to the sink as accepted. Every record that enters therefore leaves
-in exactly one place, and the sink can append it the moment it is decided.
+in exactly one place, and the sink can append it the moment it is decided. An exception fails the
+records of that call, except a usage or model error (a missing extra, a model file), which stops the
+run with its message: it would fail every record the same way.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from synthpipe.core.errors import BackendError
+from synthpipe.core.errors import BackendError, ModelError, UsageError
 from synthpipe.core.records import Record
 from synthpipe.stages.base import Stage
 
@@ -172,6 +174,8 @@ class Engine:
         started = time.perf_counter()
         try:
             out = await stage.process(batch)
+        except (UsageError, ModelError):
+            raise  # bad setup found on first use (a missing extra, a model file): stop, say what to fix
         except Exception as exc:  # a bug or a failed request must not cost the other records
             for rec in batch:
                 fail(rec, exc, stage.name)

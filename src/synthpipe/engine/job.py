@@ -76,7 +76,6 @@ class Job:
     warnings: list[str] = field(default_factory=list)
     on_warning: Callable[[str], None] = lambda message: None
     progress: bool | None = False
-    report: bool = True
     earlier_usage: dict[str, Any] = field(default_factory=dict)
     workers: int | None = None  # processes for the parallel stages; None: as many as pay off
 
@@ -138,7 +137,7 @@ class Job:
                 {} if engine is None else {s: {"this_run": st.to_json()} for s, st in engine.stats.items()}
             )
             manifest = self._write_manifest(started, status, info if status == "complete" else this_run)
-            if status == "complete" and self.report and self.sink.path is not None:
+            if status == "complete" and self.sink.path is not None:
                 self._write_report(manifest)
             self.sink.close(status == "complete")
             if self.pool is not None:

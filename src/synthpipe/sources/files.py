@@ -69,12 +69,6 @@ def row_to_fields(row: dict[str, Any], fmt: str) -> dict[str, Any]:
     return dict(row)
 
 
-def task_of_format(fmt: str) -> str | None:
-    from synthpipe.tasks import kind_of_format
-
-    return kind_of_format(fmt)
-
-
 STAGE = "read"
 
 
@@ -188,12 +182,8 @@ def to_record(
         if task:
             meta.task = task
         return Record(id=str(row["id"]), fields=fields, meta=meta)
-    kind = task or task_of_format(fmt) or "qa"
+    from synthpipe.tasks import kind_of_format
+
+    kind = task or kind_of_format(fmt) or "qa"
     rid = "L" + stable_hash({"file": name, "line": n, "row": row}, 12)
     return Record(id=rid, fields=fields, meta=Meta(task=kind, origin="input", line=n, extra={"format": fmt}))
-
-
-def write_jsonl(path: str | Path, records: list[Record]) -> None:
-    with Path(path).open("w", encoding="utf-8") as fh:
-        for rec in records:
-            fh.write(rec.dumps() + "\n")
