@@ -107,7 +107,10 @@ def test_the_cli_calls_only_the_public_api() -> None:
                 ), (path.name, node.module)
             if isinstance(node, ast.Import):
                 for alias in node.names:
-                    assert alias.name in {"synthpipe", "click", "json", "os", "re", "sys"}, (path.name, alias.name)
+                    assert alias.name in {"synthpipe", "click", "json", "os", "re", "sys"}, (
+                        path.name,
+                        alias.name,
+                    )
             if (
                 isinstance(node, ast.Attribute)
                 and isinstance(node.value, ast.Name)
