@@ -145,6 +145,8 @@ class MinHashIndex:
     """Kept records' band keys, fingerprints and shingle sets; `best` returns the most similar kept record
     (ties: the earliest added) whose exact Jaccard similarity reaches the threshold."""
 
+    FEW = 64  # candidates up to which fingerprints are compared as Python ints
+
     def __init__(self, threshold: float, seed: int = 1) -> None:
         np = numpy()
         self.threshold = threshold
@@ -157,6 +159,12 @@ class MinHashIndex:
         self._sets: dict[int, np.ndarray] = {}
         self._fps = np.zeros((64, self.hasher.num_perm), dtype=np.uint8)
         self._row: dict[int, int] = {}
+        # The same fingerprints as Python ints: for the usual handful of candidates, counting equal
+        # bytes with a few integer operations beats a numpy call per record.
+        self._fpint: dict[int, int] = {}
+        n = self.hasher.num_perm
+        self._low7 = int.from_bytes(b"\x7f" * n, "little")
+        self._high = int.from_bytes(b"\x80" * n, "little")
 
     def sketch(self, flat: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(fingerprints, band keys) of every row of a flat shingle array."""
@@ -178,8 +186,17 @@ class MinHashIndex:
         if not candidates:
             return None
         ids = sorted(candidates)
-        agree = np.count_nonzero(self._fps[[self._row[i] for i in ids]] == fp, axis=1)
-        likely = [ids[k] for k in np.flatnonzero(agree >= self.need).tolist()]
+        if len(ids) <= self.FEW:
+            mine, n, need = int.from_bytes(fp.tobytes(), "little"), self.hasher.num_perm, self.need
+            fpint, low7, high = self._fpint, self._low7, self._high
+            likely = []
+            for i in ids:
+                x = mine ^ fpint[i]  # a zero byte where the fingerprints agree
+                if n - ((((x & low7) + low7) | x) & high).bit_count() >= need:
+                    likely.append(i)
+        else:
+            agree = np.count_nonzero(self._fps[[self._row[i] for i in ids]] == fp, axis=1)
+            likely = [ids[k] for k in np.flatnonzero(agree >= self.need).tolist()]
         return best_of(likely, lambda i: jaccard(shingles, self._sets[i]), self.threshold)
 
     def add(self, idx: int, shingles: np.ndarray, fp: np.ndarray, keys: list[int]) -> None:
@@ -190,6 +207,7 @@ class MinHashIndex:
             self._fps = np.concatenate([self._fps, np.zeros_like(self._fps)])
         self._row[idx] = len(self._row)
         self._fps[self._row[idx]] = fp
+        self._fpint[idx] = int.from_bytes(fp.tobytes(), "little")
         self._sets[idx] = shingles
         buckets = self._buckets
         for key in keys:
