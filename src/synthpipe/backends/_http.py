@@ -1,10 +1,11 @@
 """Shared machinery of the HTTP backends: one aiohttp session, adaptive concurrency, rate limits, retries.
 
 Each backend owns one `ClientSession` (keep-alive, connector limit = max_in_flight). A chat goes through
-`HttpBackend._request`, which waits for the request/token buckets and a concurrency slot, posts bytes that
-were serialised once, and retries 429/408/5xx, time-outs, connection errors and unparseable bodies with
-jittered exponential back-off (or the server's Retry-After). A 429 halves the allowed concurrency; successes
-grow it back (AIMD), so a run settles just under the provider's limit instead of hammering it.
+`HttpBackend._request`, which waits for the rate limits and a concurrency slot, posts bytes that were
+serialised once, and retries 429/408/5xx, time-outs, connection errors and unparseable bodies with
+jittered exponential back-off (or the server's Retry-After), holding no slot while it waits. How many
+requests may be in flight, and how fast they may be sent, is `synthpipe.backends.flow`'s business:
+rate signals pace, overload (refusals or latency that rise with concurrency) shrinks concurrency.
 
 The key lives only in the request headers. It is never part of `identity`, a message or a repr.
 """
@@ -17,13 +18,13 @@ import json
 import os
 import random
 import time
-from collections import deque
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from synthpipe.backends.base import Completion, GenOptions, Messages
+from synthpipe.backends.flow import FAILED, LIMITED, OK, REFUSED, ConcurrencyControl, ServerLimits
 from synthpipe.core.errors import BackendError, RateLimited, RequestRejected, ServerError, UsageError
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 520, 522, 524, 529})
 
 @dataclass(slots=True)
 class BackendStats:
-    """Live counters; the progress bar reads them while a run is going."""
+    """Live counters; the progress bar and the manifest read them."""
 
     requests: int = 0  # HTTP requests sent, retries included
     retries: int = 0  # requests sent again after a failed try
@@ -46,95 +47,15 @@ class BackendStats:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     rate_limited: int = 0  # 429 / 529 answers received
-    concurrency: int = 0  # requests allowed in flight right now (shrinks on 429)
+    refused: int = 0  # 429 / 503 / 529 answers: the server declined
+    timeouts: int = 0  # tries that ran past a time-out
+    concurrency: int = 0  # requests allowed in flight right now
+    started: float = field(default_factory=time.monotonic)
 
-    def to_json(self) -> dict[str, int]:
-        return asdict(self)
-
-
-class AdaptiveLimiter:
-    """A semaphore whose size moves: halved on overload, grown back on successes (AIMD).
-
-    A slot freed by `release` is handed straight to the oldest waiter, so waiting is FIFO.
-    """
-
-    def __init__(self, maximum: int) -> None:
-        self.maximum = maximum
-        self.limit = maximum
-        self.active = 0
-        self._waiters: deque[asyncio.Future[None]] = deque()
-        self._epoch = 0  # bumps on every shrink; a burst of 429s from one window shrinks once
-        self._credit = 0
-
-    async def acquire(self) -> int:
-        """Wait for a slot; returns the epoch to pass to `overloaded`."""
-        if self.active < self.limit and not self._waiters:
-            self.active += 1
-            return self._epoch
-        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.append(fut)
-        try:
-            await fut
-        except asyncio.CancelledError:
-            if fut.done() and not fut.cancelled():  # the slot was handed over just before the cancel
-                self.release()
-            raise
-        return self._epoch
-
-    def release(self) -> None:
-        self.active -= 1
-        self._wake()
-
-    def _wake(self) -> None:
-        while self._waiters and self.active < self.limit:
-            fut = self._waiters.popleft()
-            if not fut.done():
-                self.active += 1
-                fut.set_result(None)
-
-    def succeeded(self) -> None:
-        if self.limit >= self.maximum:
-            return
-        self._credit += 1
-        if self._credit >= self.limit:  # one full window without overload: grow a little
-            self._credit = 0
-            self.limit = min(self.maximum, self.limit + max(1, self.limit // 16))
-            self._wake()
-
-    def overloaded(self, epoch: int) -> None:
-        if epoch != self._epoch:  # this request was sent before the last shrink
-            return
-        self._epoch += 1
-        self._credit = 0
-        self.limit = max(1, self.limit // 2)
-
-
-class RateBucket:
-    """Token bucket that may go into debt: a caller takes what it needs and sleeps off the debt.
-
-    Waiting is therefore FIFO without a lock; `refund` corrects an estimate once the real usage is known.
-    """
-
-    def __init__(self, per_minute: float, burst_seconds: float = 1.0) -> None:
-        self.rate = per_minute / 60.0
-        self.capacity = max(1.0, self.rate * burst_seconds)
-        self.level = self.capacity
-        self.stamp = time.monotonic()
-
-    def _refill(self) -> None:
-        now = time.monotonic()
-        self.level = min(self.capacity, self.level + (now - self.stamp) * self.rate)
-        self.stamp = now
-
-    async def take(self, amount: float) -> None:
-        self._refill()
-        self.level -= amount
-        if self.level < 0:
-            await asyncio.sleep(-self.level / self.rate)
-
-    def refund(self, amount: float) -> None:
-        self._refill()
-        self.level = min(self.capacity, self.level + amount)
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        del out["started"]
+        return out
 
 
 def read_key(env_name: str | None) -> str | None:
@@ -269,10 +190,8 @@ class HttpBackend:
         self.timeout = spec.timeout
         self.max_retries = spec.max_retries
         self.stats = BackendStats(concurrency=spec.max_in_flight)
-        self.limiter = AdaptiveLimiter(spec.max_in_flight)
-        self._rpm = RateBucket(spec.requests_per_minute) if spec.requests_per_minute else None
-        self._tpm = RateBucket(spec.tokens_per_minute) if spec.tokens_per_minute else None
-        self._pause_until = 0.0  # loop time before which nobody sends (a server's Retry-After)
+        self.limiter = ConcurrencyControl(spec.max_in_flight, floor=spec.min_in_flight)
+        self.limits = ServerLimits(spec.requests_per_minute, spec.tokens_per_minute)
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -306,8 +225,13 @@ class HttpBackend:
             connector = aiohttp.TCPConnector(
                 limit=self.max_in_flight, keepalive_timeout=60, ttl_dns_cache=300
             )
+            timeout = aiohttp.ClientTimeout(
+                total=self.timeout,
+                connect=self.spec.connect_timeout,
+                sock_read=self.spec.first_byte_timeout or self.timeout,
+            )
             self._session = aiohttp.ClientSession(
-                connector=connector, timeout=aiohttp.ClientTimeout(total=self.timeout), raise_for_status=False
+                connector=connector, timeout=timeout, raise_for_status=False
             )
             self._loop = loop
         return self._session
@@ -351,9 +275,33 @@ class HttpBackend:
         return err
 
     def _describe(self, exc: BaseException) -> str:
+        import aiohttp
+
+        if isinstance(exc, aiohttp.ConnectionTimeoutError):
+            return f"no connection within {self.spec.connect_timeout:g}s (models.*.connect_timeout) to {self.endpoint}"
+        if isinstance(exc, aiohttp.SocketTimeoutError):
+            limit = self.spec.first_byte_timeout or self.timeout
+            return f"no answer within {limit:g}s (models.*.first_byte_timeout) from POST {self.endpoint}"
         if isinstance(exc, TimeoutError):
             return f"no answer within {self.timeout:g}s (models.*.timeout) from POST {self.endpoint}"
         return self._scrub(f"{type(exc).__name__} on POST {self.endpoint}: {exc}")
+
+    def flow(self) -> dict[str, Any]:
+        """How sending went, for the manifest: concurrency and why it moved, refusals, time-outs, waits."""
+        stats, minutes = self.stats, max(1e-9, (time.monotonic() - self.stats.started) / 60)
+        return {
+            "concurrency": self.limiter.limit,
+            "max_in_flight": self.max_in_flight,
+            "why": self.limiter.reason,
+            "changes": self.limiter.history()[-50:],
+            "refused": stats.refused,
+            "rate_limited": stats.rate_limited,
+            "rate_limited_per_min": round(stats.rate_limited / minutes, 2),
+            "timeouts": stats.timeouts,
+            "timeouts_per_min": round(stats.timeouts / minutes, 2),
+            "rate_wait_s": round(self.limits.waited, 3),
+            "advertised_limits": dict(self.limits.advertised),
+        }
 
     async def _request(
         self, payload: bytes, est_tokens: int, parse: Callable[[Any], Completion]
@@ -362,27 +310,28 @@ class HttpBackend:
         import aiohttp
 
         session = self._session_now()
-        loop = asyncio.get_running_loop()
-        stats, limiter = self.stats, self.limiter
+        stats, limiter, limits = self.stats, self.limiter, self.limits
         tries = self.max_retries + 1
         for attempt in range(tries):
-            if self._rpm is not None:
-                await self._rpm.take(1)
-            if self._tpm is not None:
-                await self._tpm.take(est_tokens)
-            epoch = await limiter.acquire()
-            status = 0
-            retry_after: float | None = None
+            ticket = await limiter.acquire()
             try:
-                pause = self._pause_until - loop.time()
-                if pause > 0:
-                    await asyncio.sleep(pause)
+                await limits.wait(est_tokens)  # paced after the slot: a request waiting here is next to go
+            except BaseException:
+                limiter.release(ticket, FAILED)
+                raise
+            limiter.sending(ticket)
+            status = 0
+            outcome = FAILED
+            retry_after: float | None = None
+            timed_out = False
+            try:
                 stats.requests += 1
                 stats.in_flight += 1
                 try:
                     async with session.post(self.endpoint, data=payload, headers=self._headers) as resp:
                         status = resp.status
                         raw = await resp.read()
+                        limits.update(resp.headers)
                         if status in OVERLOAD_STATUSES:
                             retry_after = parse_retry_after(resp.headers)
                 finally:
@@ -397,39 +346,42 @@ class HttpBackend:
                             status=status,
                         )
                     else:
-                        limiter.succeeded()
-                        stats.concurrency = limiter.limit
+                        outcome = OK
                         stats.prompt_tokens += completion.prompt_tokens
                         stats.completion_tokens += completion.completion_tokens
-                        if self._tpm is not None and (
-                            completion.prompt_tokens or completion.completion_tokens
-                        ):
-                            self._tpm.refund(
-                                est_tokens - completion.prompt_tokens - completion.completion_tokens
-                            )
+                        used = completion.prompt_tokens + completion.completion_tokens
+                        if used:
+                            limits.refund_tokens(est_tokens - used)
                         return completion
                 else:
                     err = self._status_error(status, raw, retry_after)
+                    if status in OVERLOAD_STATUSES:
+                        # A spent budget (the rate-limit headers say so) is pacing's to handle, not load.
+                        outcome = LIMITED if limits.exhausted(resp.headers) else REFUSED
+                        stats.refused += 1
+                        if status != 503:
+                            stats.rate_limited += 1
             except (aiohttp.ClientError, TimeoutError) as exc:
+                if isinstance(exc, TimeoutError):
+                    stats.timeouts += 1
+                    timed_out = True
                 err = ServerError(self._describe(exc))
             finally:
-                limiter.release()
-
-            if status in OVERLOAD_STATUSES:
-                if status != 503:
-                    stats.rate_limited += 1
-                limiter.overloaded(epoch)
+                limits.answered()
+                limiter.release(ticket, outcome)  # freed at once: a waiting retry holds no slot
                 stats.concurrency = limiter.limit
+
             if not err.retryable or attempt == tries - 1:
                 if attempt:
                     err.args = (f"{err} (gave up after {attempt + 1} tries)",)
                 raise err
-            if retry_after is not None:
+            if timed_out:
+                delay = 0.0  # the time-out was the wait: the slot is free, go again at once
+            elif retry_after is not None:
                 if retry_after > self.max_retry_after:
                     err.args = (f"{err} (the server asks to wait {retry_after:.0f}s; giving up)",)
                     raise err
-                delay = retry_after * random.uniform(1.0, 1.1)
-                self._pause_until = max(self._pause_until, loop.time() + retry_after)
+                delay = retry_after * random.uniform(1.0, 1.1)  # this request only: the others go on
             else:
                 delay = min(self.backoff_cap, self.backoff_base * 2**attempt) * random.uniform(0.5, 1.0)
             stats.retries += 1

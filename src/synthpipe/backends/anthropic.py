@@ -98,7 +98,7 @@ class AnthropicBackend(HttpBackend):
     async def chat(
         self, messages: Messages, schema: dict[str, Any] | None, options: GenOptions
     ) -> Completion:
-        est = estimate_tokens(messages, options.max_tokens) if self._tpm is not None else 0
+        est = estimate_tokens(messages, options.max_tokens)
         while True:
             payload, wrapped = self._payload(messages, schema, options)
             try:

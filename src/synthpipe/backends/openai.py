@@ -79,7 +79,7 @@ class OpenAIBackend(HttpBackend):
     async def chat(
         self, messages: Messages, schema: dict[str, Any] | None, options: GenOptions
     ) -> Completion:
-        est = estimate_tokens(messages, options.max_tokens) if self._tpm is not None else 0
+        est = estimate_tokens(messages, options.max_tokens)
         while True:
             dialect = self.dialect if schema is not None else None
             payload = self._payload(messages, schema, options, dialect)

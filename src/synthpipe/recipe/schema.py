@@ -39,9 +39,12 @@ class ModelSpec(_Strict):
         {
             "api_key_env",
             "max_in_flight",
+            "min_in_flight",
             "requests_per_minute",
             "tokens_per_minute",
             "timeout",
+            "connect_timeout",
+            "first_byte_timeout",
             "max_retries",
             "prices",
             "n_ctx",
@@ -55,9 +58,14 @@ class ModelSpec(_Strict):
     model_path: str | None = Field(None, description="embedded only: a GGUF file instead of the packaged one")
     structured: Literal["auto", "json_schema", "json_object", "prompt"] = "auto"
     max_in_flight: int = Field(64, ge=1, le=4096)
+    min_in_flight: int = Field(1, ge=1, description="the floor an overloaded server can push concurrency to")
     requests_per_minute: float | None = Field(None, gt=0)
     tokens_per_minute: float | None = Field(None, gt=0)
-    timeout: float = Field(120.0, gt=0)
+    timeout: float = Field(120.0, gt=0, description="seconds for a whole request, answer included")
+    connect_timeout: float = Field(10.0, gt=0, description="seconds to open a connection")
+    first_byte_timeout: float | None = Field(
+        None, gt=0, description="seconds until the answer starts arriving (default: timeout)"
+    )
     max_retries: int = Field(6, ge=0)
     temperature: float = Field(0.8, ge=0, le=2)
     top_p: float = Field(0.95, gt=0, le=1)
