@@ -8,11 +8,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 import synthpipe
 from synthpipe.backends.openai import OpenAIBackend
 from synthpipe.recipe import load_recipe
+from synthpipe.stages.base import ModelStage
 
 from .conftest import qa
 from .faultserver import FaultServer, Reply
@@ -22,7 +24,7 @@ def _ok(i: int) -> Reply:
     return Reply(content=json.dumps(qa(i)))
 
 
-# One script entry per request, in order: one worker sends them one at a time, and a retry follows the
+# One script entry per request, in order: one record at a time is sent, and a retry follows the
 # request it repeats. Each candidate's expected end: the file, and the reason or error it carries.
 SCRIPT: list[tuple[list[Reply], str, str]] = [
     ([Reply.error(429, "slow down", retry_after="0"), _ok(0)], "accepted", ""),
@@ -74,8 +76,11 @@ def _read(path: Path) -> list[dict[str, Any]]:
 
 
 async def test_every_fault_ends_as_retry_rejection_or_failure_and_rerun_asks_only_for_failures(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # One record in the generation stage at a time (normally 4 per request slot, so that another record
+    # goes out while one waits out a retry): the script's order is then the order of the requests.
+    monkeypatch.setattr(ModelStage, "records_per_slot", 1)
     async with FaultServer() as server:
         for replies, _, _ in SCRIPT:
             server.enqueue(*replies)

@@ -18,7 +18,8 @@ records and reasons per stage, and turns an exception into failed records naming
 How records are grouped is a property of the stage, not another code path:
 - `batch_size`: the most records per call (1 for a model call per record; None for the whole stream at
   once, which waits for the last record — the `dedup` command);
-- `concurrency`: calls in flight at once (a model stage: its model's `max_in_flight`);
+- `concurrency`: calls in flight at once (a model stage: 4x its model's `max_in_flight`, so records
+  waiting out a retry leave their request slots to others);
 - `max_wait`: seconds to wait for a fuller batch before calling with what has arrived (0: never wait).
 """
 
@@ -126,8 +127,13 @@ class ModelStage(Stage):
 
     batch_size = 1
 
+    records_per_slot = 4  # records in the stage at once, per request the model may have in flight
+
     def use_model(self, model: CachedModel) -> CachedModel:
-        self.concurrency = max(self.concurrency, model.backend.max_in_flight)
+        # More records than request slots: one waiting out a Retry-After or a back-off holds no slot
+        # (the backend frees it), and the records behind it keep the server busy meanwhile. The
+        # backend's own limit still decides how many requests are in flight.
+        self.concurrency = max(self.concurrency, self.records_per_slot * model.backend.max_in_flight)
         return model
 
     async def apply(self, rec: Record) -> list[Record] | None:
