@@ -22,6 +22,13 @@ def _run(recipe: synthpipe.Recipe | Path, out: Path, **options: object) -> synth
             f"{name}: {u['requests']} requests, {u['cache_hits']} cached, "
             f"{u['prompt_tokens']}+{u['completion_tokens']} tokens this run; ${total['cost_usd']:.4f} in all"
         )
+    for name, f in m.get("flow", {}).items():
+        if f["rate_limited"] or f["timeouts"] or f["changes"] or f["rate_wait_s"] >= 1:
+            click.echo(
+                f"{name}: {f['rate_limited']} answered 429, {f['timeouts']} timed out, "
+                f"{f['rate_wait_s']:.1f} s waiting on rate limits; "
+                f"ended at {f['concurrency']} of {f['max_in_flight']} in flight ({f['why']})"
+            )
     click.echo(f"wrote {out}/accepted.jsonl, rejected.jsonl, failed.jsonl, manifest.json")
     return result
 

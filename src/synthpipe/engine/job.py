@@ -172,6 +172,9 @@ class Job:
             tail["models"] = {name: public_model(self.recipe.models[name]) for name in self.pool.models}
             tail["usage"] = self.pool.total_usage(self.earlier_usage)
             tail["usage_this_run"] = self.pool.usage()
+            flow = self.pool.flow()
+            if flow:
+                tail["flow"] = flow
             tail["cache"] = str(self.cache_path) if self.cache_path else None
         tail.update(self.tail)
         tail["warnings"] = self.warnings

@@ -103,9 +103,26 @@ class ModelPool:
             bstats = getattr(cm.backend, "stats", None)
             if bstats is not None:
                 b = bstats if isinstance(bstats, dict) else bstats.to_json()
-                for k in ("in_flight", "retries", "errors"):
+                for k in ("in_flight", "retries", "errors", "rate_limited", "timeouts"):
                     stats[k] = stats.get(k, 0) + int(b.get(k, 0) or 0)
+            flow = getattr(cm.backend, "flow", None)
+            if flow is not None:
+                f = flow()
+                stats["concurrency"] = stats.get("concurrency", 0) + f["concurrency"]
+                stats["max_in_flight"] = stats.get("max_in_flight", 0) + f["max_in_flight"]
+                stats["rate_wait_s"] = stats.get("rate_wait_s", 0) + f["rate_wait_s"]
+                if f["concurrency"] < f["max_in_flight"]:
+                    stats["why"] = f["why"]
         return stats
+
+    def flow(self) -> dict[str, dict[str, Any]]:
+        """Per HTTP model: the concurrency it ended at and why, refusals, time-outs, rate-limit waits."""
+        out: dict[str, dict[str, Any]] = {}
+        for name, cm in self.models.items():
+            flow = getattr(cm.backend, "flow", None)
+            if flow is not None:
+                out[name] = flow()
+        return out
 
     async def aclose(self) -> None:
         for backend in self._backends.values():

@@ -1,9 +1,11 @@
-"""Live progress: records done, rate, ETA, requests/s, tokens/s, in flight, retries, errors."""
+"""Live progress: records done, rate, ETA, requests/s, tokens/s, in flight, retries, errors, and how
+sending is held back (allowed concurrency and why, 429s and time-outs per minute, rate-limit waits)."""
 
 from __future__ import annotations
 
 import sys
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +25,7 @@ class RunProgress:
         self.start = time.monotonic()
         self._last = 0.0
         self.completed = self._base = done
+        self._recent: deque[tuple[float, int, int]] = deque()  # (when, 429s, time-outs) for per-minute rates
         if not self.enabled:  # nothing to draw: rich is not even imported
             self.advance = self._count  # type: ignore[method-assign]
             return
@@ -61,6 +64,25 @@ class RunProgress:
         if time.monotonic() - self._last >= 0.2:
             self.refresh()
 
+    def _flow(self, now: float, stats: dict[str, Any]) -> list[str]:
+        """Allowed concurrency and why it moved; 429s and time-outs over the last minute; rate waits."""
+        parts = []
+        if "concurrency" in stats and stats["concurrency"] < stats.get("max_in_flight", 0):
+            parts.append(f"limit {stats['concurrency']}/{stats['max_in_flight']} ({stats.get('why', '')})")
+        self._recent.append((now, stats.get("rate_limited", 0), stats.get("timeouts", 0)))
+        while len(self._recent) > 2 and now - self._recent[1][0] >= 60:
+            self._recent.popleft()
+        t0, r0, h0 = self._recent[0]
+        span = max(now - t0, 1.0) / 60
+        limited, hung = stats.get("rate_limited", 0) - r0, stats.get("timeouts", 0) - h0
+        if limited:
+            parts.append(f"429s {limited / span:.0f}/min")
+        if hung:
+            parts.append(f"time-outs {hung / span:.0f}/min")
+        if stats.get("rate_wait_s", 0) >= 1:
+            parts.append(f"rate waits {stats['rate_wait_s']:.0f}s")
+        return parts
+
     def refresh(self) -> None:
         """Redraw; the stats are gathered only here, not for every record."""
         now = self._last = time.monotonic()
@@ -76,4 +98,5 @@ class RunProgress:
             parts.append(f"errors {stats.get('errors', 0)}")
             if stats.get("cache_hits"):
                 parts.append(f"cached {stats['cache_hits']}")
+            parts.extend(self._flow(now, stats))
         self._progress.update(self._task, completed=self.completed, rate=rate, stats=" · ".join(parts))
