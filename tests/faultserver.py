@@ -38,6 +38,7 @@ class Reply:
     body: bytes | None = None
     delay: float = 0.0
     hang: bool = False  # never answer (until the server stops)
+    served: bool = False  # latency already spent (fault answers): answer at once
 
     @classmethod
     def error(cls, status: int, message: str = "scripted error", retry_after: str | None = None) -> Reply:
@@ -56,6 +57,59 @@ class Reply:
     @classmethod
     def truncated(cls, content: str = '{"instruction": "Name a col') -> Reply:
         return cls(content=content, finish_reason="length")
+
+
+@dataclass
+class Faults:
+    """What the server does to requests nobody scripted: the everyday trouble of real endpoints.
+
+    - `p429`: a random share answered 429 with `Retry-After: retry_after`, whatever the load;
+    - `capacity` with `overflow="refuse"`: more than `capacity` requests at once are answered 429 at once;
+      with `overflow="queue"`: they wait their turn, so latency grows with load (vLLM, SGLang);
+    - `rpm` / `tpm`: a requests / tokens per minute budget (a bucket holding `burst` seconds of it), sent
+      in `x-ratelimit-*` headers on every answer; an empty bucket answers 429 with remaining 0;
+    - `p500`, `p_garbage`, `p_truncated`, `p_hang`: random server errors, unreadable bodies, answers cut at
+      max_tokens, and requests that never answer.
+    """
+
+    p429: float = 0.0
+    retry_after: str = "1"
+    capacity: int | None = None
+    overflow: str = "refuse"
+    rpm: float | None = None
+    tpm: float | None = None
+    burst: float = 1.0
+    p500: float = 0.0
+    p_garbage: float = 0.0
+    p_truncated: float = 0.0
+    p_hang: float = 0.0
+    seed: int = 0
+
+
+class _Budget:
+    """A per-minute budget as a bucket of `burst` seconds, as a provider meters it."""
+
+    def __init__(self, per_minute: float, burst: float) -> None:
+        self.per_minute, self.rate = per_minute, per_minute / 60.0
+        self.capacity = max(1.0, self.rate * burst)
+        self.level, self.stamp = self.capacity, time.monotonic()
+
+    def take(self, amount: float) -> bool:
+        now = time.monotonic()
+        self.level = min(self.capacity, self.level + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.level < amount:
+            return False
+        self.level -= amount
+        return True
+
+    def headers(self, unit: str) -> dict[str, str]:
+        reset = max(0.0, (1 - self.level) / self.rate) if self.level < 1 else 0.0
+        return {
+            f"x-ratelimit-limit-{unit}": str(int(self.per_minute)),
+            f"x-ratelimit-remaining-{unit}": str(max(0, int(self.level))),
+            f"x-ratelimit-reset-{unit}": f"{reset:.3f}s",
+        }
 
 
 @dataclass
@@ -153,7 +207,11 @@ def varied_qa(body: Any) -> str:
 
 class FaultServer:
     def __init__(
-        self, latency: float = 0.0, content: str | Callable[[Any], str] = DEFAULT_CONTENT, record: bool = True
+        self,
+        latency: float = 0.0,
+        content: str | Callable[[Any], str] = DEFAULT_CONTENT,
+        record: bool = True,
+        faults: Faults | None = None,
     ) -> None:
         self.latency = latency
         self.content = content
@@ -169,6 +227,15 @@ class FaultServer:
         self._stopping = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self._fast_body = self._chat_body(content, "stop") if isinstance(content, str) else b""
+        self.faults = faults or Faults()
+        self._rng = random.Random(self.faults.seed)
+        self.busy = 0  # requests being served now (queued ones not counted)
+        self._slots = asyncio.Semaphore(self.faults.capacity) if self.faults.capacity else None
+        self._rpm = _Budget(self.faults.rpm, self.faults.burst) if self.faults.rpm else None
+        self._tpm = _Budget(self.faults.tpm, self.faults.burst) if self.faults.tpm else None
+        self.latencies: list[float] = []  # arrival to answer, of every answered request
+        self.answered: dict[int, int] = {}  # status -> count
+        self.hung: dict[str, int] = {}  # sha1 of a request body -> times the server hung on it
 
     def enqueue(self, *replies: Reply) -> None:
         self.script.extend(replies)
@@ -244,6 +311,9 @@ class FaultServer:
                 self.requests.append(
                     Seen(request.path, dict(request.headers), body, time.monotonic(), self.in_flight)
                 )
+            if reply is None and self.faults != Faults():
+                reply = await self._fault(raw)
+                reply.served = True
             if reply is None:  # the plain fixed-latency answer (the benchmark's path)
                 if self.latency:
                     await asyncio.sleep(self.latency)
@@ -258,7 +328,7 @@ class FaultServer:
             if reply.hang:
                 await self._stopping.wait()
                 return web.Response(status=503)
-            delay = reply.delay or self.latency
+            delay = 0.0 if reply.served else reply.delay or self.latency
             if delay:
                 await asyncio.sleep(delay)
             payload = reply.body
@@ -274,6 +344,65 @@ class FaultServer:
             )
         finally:
             self.in_flight -= 1
+
+    def _refuse(self, headers: dict[str, str], message: str) -> Reply:
+        self.answered[429] = self.answered.get(429, 0) + 1
+        body = json.dumps({"error": {"message": message, "type": "rate_limit", "code": 429}}).encode()
+        return Reply(status=429, headers={"Retry-After": self.faults.retry_after, **headers}, body=body)
+
+    async def _fault(self, raw: bytes) -> Reply:
+        """The answer the `faults` give to one unscripted request (latency and queueing included)."""
+        f, arrived = self.faults, time.monotonic()
+        headers: dict[str, str] = {}
+        for bucket, unit, amount in ((self._rpm, "requests", 1.0), (self._tpm, "tokens", 0.0)):
+            if bucket is None:
+                continue
+            if unit == "tokens":
+                try:
+                    body = json.loads(raw)
+                    # as providers meter it: the prompt's tokens (about 4 characters each) and max_tokens
+                    chars = sum(len(str(m.get("content") or "")) for m in body.get("messages", []))
+                    amount = chars / 4 + float(body.get("max_tokens", 0))
+                except (ValueError, AttributeError, TypeError):
+                    amount = 100.0
+            ok = bucket.take(amount)
+            headers.update(bucket.headers(unit))
+            if not ok:
+                return self._refuse(headers, f"rate limit: {int(bucket.per_minute)} {unit} per minute")
+        if f.capacity and f.overflow == "refuse" and self.busy >= f.capacity:
+            return self._refuse(headers, f"over capacity ({f.capacity} at once)")
+        u = self._rng.random()
+        if u < f.p_hang:
+            key = hashlib.sha1(raw).hexdigest()
+            self.hung[key] = self.hung.get(key, 0) + 1
+            await self._stopping.wait()
+            return Reply(status=503)
+        u -= f.p_hang
+        if u < f.p429:
+            return self._refuse(headers, "random rate limit")
+        u -= f.p429
+        self.busy += 1
+        try:
+            if self._slots is not None and f.overflow == "queue":
+                async with self._slots:
+                    await asyncio.sleep(self.latency)
+            elif self.latency:
+                await asyncio.sleep(self.latency)
+        finally:
+            self.busy -= 1
+        self.latencies.append(time.monotonic() - arrived)
+        if u < f.p500:
+            self.answered[500] = self.answered.get(500, 0) + 1
+            return Reply.error(500, "random server error")
+        u -= f.p500
+        self.answered[200] = self.answered.get(200, 0) + 1
+        if u < f.p_garbage:
+            return Reply(body=b'{"choices": [{"message": {"content": "trunc', headers=headers)
+        u -= f.p_garbage
+        content = self.content if isinstance(self.content, str) else self.content(json.loads(raw))
+        if u < f.p_truncated:
+            return Reply(content=content[: len(content) // 2], finish_reason="length", headers=headers)
+        return Reply(content=content, headers=headers)
 
     async def _models(self, request: web.Request) -> web.Response:
         return web.json_response({"object": "list", "data": [{"id": "fault", "object": "model"}]})

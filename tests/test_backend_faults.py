@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
-from synthpipe.backends._http import AdaptiveLimiter, RateBucket, normalise_base_url, parse_retry_after
+from synthpipe.backends._http import normalise_base_url, parse_retry_after
 from synthpipe.backends.base import GenOptions
+from synthpipe.backends.flow import RateBucket
 from synthpipe.backends.openai import OpenAIBackend
 from synthpipe.core.errors import RateLimited, RequestRejected, ServerError, UsageError
 from synthpipe.recipe import ModelSpec
@@ -220,42 +221,6 @@ async def test_concurrency_never_exceeds_max_in_flight(make: Callable[..., OpenA
         results = await asyncio.gather(*(backend.chat(MSGS, None, OPTS) for _ in range(24)))
     assert len(results) == 24
     assert slow.peak_in_flight == 4  # reaches the cap (it is concurrent) and never passes it
-
-
-async def test_429_burst_shrinks_concurrency(make: Callable[..., OpenAIBackend]) -> None:
-    async with FaultServer(latency=0.05) as slow:
-        slow.enqueue(
-            *[
-                Reply.error(
-                    429,
-                    retry_after="0.05",
-                )
-                for _ in range(8)
-            ]
-        )
-        backend = make(base_url=slow.url, max_in_flight=8)
-        await asyncio.gather(*(backend.chat(MSGS, None, OPTS) for _ in range(8)))
-    assert backend.stats.rate_limited == 8
-    first_burst, retried = slow.requests[:8], slow.requests[8:]
-    assert max(r.in_flight for r in first_burst) == 8
-    assert len(retried) == 8 and max(r.in_flight for r in retried) <= 5  # halved to 4, +1 from successes
-    assert backend.limiter.limit < 8
-
-
-def test_limiter_halves_once_per_window_and_grows_back() -> None:
-    limiter = AdaptiveLimiter(64)
-    epoch = 0
-    for _ in range(10):  # ten 429s from requests sent in the same window
-        limiter.overloaded(epoch)
-    assert limiter.limit == 32
-    limiter.overloaded(epoch + 1)
-    assert limiter.limit == 16
-    for _ in range(16 * 4):
-        limiter.succeeded()
-    assert 16 < limiter.limit < 64  # gradual, not a jump back
-    for _ in range(10_000):
-        limiter.succeeded()
-    assert limiter.limit == 64
 
 
 async def test_requests_per_minute_paces_requests(
