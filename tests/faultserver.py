@@ -86,6 +86,11 @@ class Faults:
     seed: int = 0
 
 
+def _p95(values: list[float]) -> float | None:
+    ordered = sorted(values)
+    return ordered[int(len(ordered) * 0.95)] if ordered else None
+
+
 class _Budget:
     """A per-minute budget as a bucket of `burst` seconds, as a provider meters it."""
 
@@ -236,6 +241,8 @@ class FaultServer:
         self.latencies: list[float] = []  # arrival to answer, of every answered request
         self.answered: dict[int, int] = {}  # status -> count
         self.hung: dict[str, int] = {}  # sha1 of a request body -> times the server hung on it
+        self.first_arrival = 0.0  # time.monotonic() of the first request since the last stats reset
+        self.last_answer = 0.0  # and of the last answer served (refusals not counted)
 
     def enqueue(self, *replies: Reply) -> None:
         self.script.extend(replies)
@@ -300,6 +307,8 @@ class FaultServer:
         self.count += 1
         self.in_flight += 1
         self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        if not self.first_arrival:
+            self.first_arrival = time.monotonic()
         try:
             raw = await request.read()
             reply = self._next(request.path)
@@ -391,6 +400,7 @@ class FaultServer:
         finally:
             self.busy -= 1
         self.latencies.append(time.monotonic() - arrived)
+        self.last_answer = time.monotonic()
         if u < f.p500:
             self.answered[500] = self.answered.get(500, 0) + 1
             return Reply.error(500, "random server error")
@@ -404,12 +414,32 @@ class FaultServer:
             return Reply(content=content[: len(content) // 2], finish_reason="length", headers=headers)
         return Reply(content=content, headers=headers)
 
+    async def _stats(self, request: web.Request) -> web.Response:
+        """Counters since the last reset (`?reset=1` resets them after reading), for bench/faults.py."""
+        lat = sorted(self.latencies)
+        out = {
+            "received": self.count,
+            "answered": dict(self.answered),
+            "first_arrival": self.first_arrival,
+            "last_answer": self.last_answer,
+            "peak_in_flight": self.peak_in_flight,
+            "latency_p50": lat[len(lat) // 2] if lat else None,
+            "latency_p95": lat[int(len(lat) * 0.95)] if lat else None,
+            "latency_min": lat[0] if lat else None,
+            "latency_p95_late": _p95(self.latencies[len(self.latencies) // 2 :]),
+        }
+        if request.query.get("reset"):
+            self.count = self.peak_in_flight = 0
+            self.answered, self.latencies, self.first_arrival, self.last_answer = {}, [], 0.0, 0.0
+        return web.json_response(out)
+
     async def _models(self, request: web.Request) -> web.Response:
         return web.json_response({"object": "list", "data": [{"id": "fault", "object": "model"}]})
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=16 * 1024 * 1024)
         app.router.add_get("/v1/models", self._models)
+        app.router.add_get("/stats", self._stats)
         app.router.add_post("/v1/chat/completions", self._handle)
         app.router.add_post("/v1/messages", self._handle)
         app.router.add_post("/{tail:.*}", self._handle)  # wrong paths still get scripted answers
@@ -528,9 +558,13 @@ class _FixedProtocol(asyncio.Protocol):
             self.transport.write(answer)
 
 
-async def _serve(host: str, port: int, latency: float, impl: str) -> None:
+async def _serve(host: str, port: int, latency: float, impl: str, faults: Faults, vary: bool) -> None:
     server: FaultServer | FixedLatencyServer
-    server = FixedLatencyServer(latency) if impl == "fast" else FaultServer(latency=latency, record=False)
+    if impl == "fast":
+        server = FixedLatencyServer(latency)
+    else:
+        content: Any = varied_qa if vary else DEFAULT_CONTENT
+        server = FaultServer(latency=latency, record=False, faults=faults, content=content)
     url = await server.start(host, port)
     print(f"faultserver listening on {url} (latency {latency:g}s, {impl})", flush=True)
     try:
@@ -556,7 +590,18 @@ def main() -> None:
         default="auto",
         help="auto: uvloop when installed (the server should cost the client little CPU)",
     )
+    faults = parser.add_argument_group("faults (with --impl aiohttp; see the Faults class)")
+    for name, kind in (
+        ("p429", float), ("retry_after", str), ("capacity", int), ("overflow", str), ("rpm", float),
+        ("tpm", float), ("burst", float), ("p500", float), ("p_garbage", float), ("p_truncated", float),
+        ("p_hang", float), ("seed", int),
+    ):  # fmt: skip
+        faults.add_argument("--" + name.replace("_", "-"), dest=name, type=kind, default=None)
+    parser.add_argument("--vary", action="store_true", help="a different qa answer per request (varied_qa)")
     args = parser.parse_args()
+    given = {k: v for k, v in vars(args).items() if k in Faults.__dataclass_fields__ and v is not None}
+    if given and args.impl != "aiohttp":
+        parser.error("fault options need --impl aiohttp")
     run: Any = asyncio.run
     if args.loop != "asyncio":
         try:
@@ -567,7 +612,7 @@ def main() -> None:
         else:
             run = uvloop.run
     with contextlib.suppress(KeyboardInterrupt):
-        run(_serve(args.host, args.port, args.latency, args.impl))
+        run(_serve(args.host, args.port, args.latency, args.impl, Faults(**given), args.vary))
 
 
 if __name__ == "__main__":

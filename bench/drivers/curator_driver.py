@@ -5,7 +5,7 @@
 Settings (its online OpenAI backend, the fastest path it has for an OpenAI-compatible server):
 - backend="openai", backend_params base_url, api_key, max_concurrent_requests=K, and request/token
   limits far above what the run needs (max_requests_per_minute=10,000,000, max_tokens_per_minute=10^10),
-  so only the concurrency bounds it; max_retries=2;
+  so only the concurrency bounds it; max_retries=2 (--max-retries);
 - a fresh CURATOR_CACHE_DIR per run (Curator still writes its requests/responses files: that is its cache);
 - no response_format: with a base_url Curator probes structured-output support with a request of its own
   whose answer our fixed server cannot satisfy, so the schema check is done in `parse` (pydantic
@@ -65,6 +65,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, required=True)
     parser.add_argument("--in-flight", type=int, required=True)
     parser.add_argument("--work", required=True, help="a fresh directory for Curator's cache")
+    parser.add_argument("--max-retries", type=int, default=2)
     args = parser.parse_args()
     os.environ["CURATOR_CACHE_DIR"] = args.work
     rows = load_prompts(args.prompts, args.n)
@@ -78,7 +79,7 @@ def main() -> None:
             "max_concurrent_requests": args.in_flight,
             "max_requests_per_minute": 10_000_000,
             "max_tokens_per_minute": 10_000_000_000,
-            "max_retries": 2,
+            "max_retries": args.max_retries,
             "require_all_responses": False,
         },
     )

@@ -78,6 +78,7 @@ class ConcurrencyControl:
         self._probe_at = 0.0
         self._window: list[tuple[int, float]] = []  # (level at send, latency) of this window's successes
         self._base: float | None = None  # unloaded latency: the lowest window median seen
+        self._high_windows = 0  # windows in a row over tolerance
         self._high_since: tuple[int, float] | None = None  # limit and median when latency went high
         self._epoch = 0  # bumps when refusals cut the limit: later refusals of earlier sends are old news
         self._start = time.monotonic()
@@ -183,6 +184,9 @@ class ConcurrencyControl:
             self._base = (self._base + median) / 2  # half way: one lucky window does not reset it
         ratio = median / self._base if self._base > 0 else 1.0
         if ratio > self.tolerance:
+            self._high_windows += 1
+            if self._high_windows < 2:
+                return  # one slow window is a hiccup (a busy client loop, one long answer); two are a queue
             if self._high_since is None:
                 self._high_since = (self.limit, median)
             elif self.limit <= self.floor or (
@@ -204,6 +208,7 @@ class ConcurrencyControl:
                 self._set(target, f"latency {ratio:.1f}x unloaded", now)
             return
         self._high_since = None
+        self._high_windows = 0
         if self.limit >= self.maximum:
             return
         if self.limit < self.capacity:
@@ -314,11 +319,9 @@ class ServerLimits:
             if self._first is None:
                 self._first = asyncio.Event()
             else:
-                start = time.monotonic()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._first.wait(), self.first_wait)
                 self._open = True
-                self.paused += time.monotonic() - start
         pause = self.pause_until - time.monotonic()
         if pause > 0:
             self.paused += pause
