@@ -297,3 +297,12 @@ def test_a_messy_server_finishes_every_record_within_twice_the_timeout(tmp_path:
     assert elapsed < (1 + max(1, hung_again)) * timeout, (elapsed, hung_again)
     flow = result.manifest["flow"]["generator"]
     assert flow["rate_limited"] > 0 and flow["timeouts"] > 0 and flow["concurrency"] == 32
+
+
+def test_a_floor_above_the_maximum_is_a_clear_recipe_error() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match=r"min_in_flight \(8\) is above max_in_flight \(4\)"):
+        ModelSpec(
+            backend="openai", model="m", base_url="http://127.0.0.1:9/v1", max_in_flight=4, min_in_flight=8
+        )

@@ -62,7 +62,7 @@ class ConcurrencyControl:
     limit: int = 0
     active: int = 0  # slots held (a request paced by rate limits holds one)
     in_flight: int = 0  # requests sent and not yet answered
-    reason: str = "start"
+    reason: str = "as configured"
     changes: deque[Change] = field(default_factory=lambda: deque(maxlen=200))
 
     def __post_init__(self) -> None:

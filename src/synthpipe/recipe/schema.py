@@ -84,6 +84,15 @@ class ModelSpec(_Strict):
             raise ValueError(f"unknown backend {v!r} — use one of {', '.join(backend_names())}")
         return v
 
+    @model_validator(mode="after")
+    def _floor_under_max(self) -> ModelSpec:
+        if self.min_in_flight > self.max_in_flight:
+            raise ValueError(
+                f"min_in_flight ({self.min_in_flight}) is above max_in_flight ({self.max_in_flight}) — "
+                "lower min_in_flight or raise max_in_flight"
+            )
+        return self
+
     @field_validator("api_key_env")
     @classmethod
     def _env_name_not_key(cls, v: str | None) -> str | None:
