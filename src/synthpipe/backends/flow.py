@@ -8,14 +8,17 @@ Two different signals, answered differently:
   (remaining 0: everyone pauses until the reset). With limit headers, sending is paced at just under the
   advertised rate (`ServerLimits`). A sporadic 429 never shrinks concurrency.
 - **Overload** is refusals or latency that rise with concurrency. `ConcurrencyControl` keeps, per level
-  of requests in flight at send time, how many were sent and refused (decayed, so old history fades).
-  When requests sent at level k or above are refused more often than not, the server's capacity is
-  below k: the limit drops to k - 1 at once and is probed upwards again, one level at a time, a few
-  seconds later. Refusals spread evenly over the levels (random 429s) change nothing. A server that
-  queues instead of refusing (vLLM, SGLang) shows as window-median latency growing past `tolerance`
-  times the unloaded latency: the limit then follows the latency gradient down until latency settles.
-  Clean windows grow the limit back: by a quarter while far below the last known capacity (recovery in
-  a few round trips), by one slot per probe interval above it. The limit never goes under `floor`.
+  of requests in flight at send time, how many were sent, answered and refused (decayed, so old history
+  fades). On a refusal it looks for the level that best splits answered requests (at or under it) from
+  refused ones (above it); when that level is under the limit and nearly everything sent above it was
+  refused, it is the server's capacity: the limit drops to it at once and is probed upwards again, one
+  slot every `probe_every` seconds. Refusals spread over every level (random 429s) split best at the
+  top and change nothing. A server that queues instead of refusing (vLLM, SGLang) shows as window-median
+  latency over `tolerance` times the unloaded latency for two windows in a row: the limit then goes
+  toward limit / ratio (with `headroom`, at most halving per window). Latency that does not fall with
+  4x fewer in flight is the server's own and becomes the new baseline. Clean windows grow the limit
+  back: by a quarter while under the last known capacity (recovery in a few round trips), by one slot
+  per probe interval above it. The limit never goes under `floor`.
 
 A slot freed by `release` is handed straight to the oldest waiter, so waiting is FIFO.
 """
