@@ -262,7 +262,7 @@ def test_a_messy_server_finishes_every_record_within_twice_the_timeout(tmp_path:
     import synthpipe
 
     faults = Faults(p429=0.10, p500=0.08, p_garbage=0.10, p_truncated=0.05, p_hang=0.01, seed=6)
-    timeout = 8.0
+    timeout = 10.0
 
     async def go() -> tuple[synthpipe.Result, float, int]:
         async with FaultServer(latency=0.05, faults=faults, content=varied_qa, record=False) as srv:
