@@ -49,7 +49,6 @@ class BackendStats:
     rate_limited: int = 0  # 429 / 529 answers received
     refused: int = 0  # 429 / 503 / 529 answers: the server declined
     timeouts: int = 0  # tries that ran past a time-out
-    concurrency: int = 0  # requests allowed in flight right now
     started: float = field(default_factory=time.monotonic)
 
     def to_json(self) -> dict[str, Any]:
@@ -189,7 +188,7 @@ class HttpBackend:
         )
         self.timeout = spec.timeout
         self.max_retries = spec.max_retries
-        self.stats = BackendStats(concurrency=spec.max_in_flight)
+        self.stats = BackendStats()
         self.limiter = ConcurrencyControl(spec.max_in_flight, floor=spec.min_in_flight)
         self.limits = ServerLimits(spec.requests_per_minute, spec.tokens_per_minute)
         self._session: aiohttp.ClientSession | None = None
@@ -369,7 +368,6 @@ class HttpBackend:
             finally:
                 limits.answered()
                 limiter.release(ticket, outcome)  # freed at once: a waiting retry holds no slot
-                stats.concurrency = limiter.limit
 
             if not err.retryable or attempt == tries - 1:
                 if attempt:
