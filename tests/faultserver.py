@@ -16,13 +16,20 @@ import contextlib
 import hashlib
 import json
 import random
+import sys
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+
+if not __package__:  # run as a script (python tests/faultserver.py): make `tests` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.faultmodes import Budget, Faults, p95  # noqa: E402
 
 DEFAULT_CONTENT = json.dumps({"instruction": "Name a colour.", "input": "", "output": "Blue."})
 
@@ -57,64 +64,6 @@ class Reply:
     @classmethod
     def truncated(cls, content: str = '{"instruction": "Name a col') -> Reply:
         return cls(content=content, finish_reason="length")
-
-
-@dataclass
-class Faults:
-    """What the server does to requests nobody scripted: the everyday trouble of real endpoints.
-
-    - `p429`: a random share answered 429 with `Retry-After: retry_after`, whatever the load;
-    - `capacity` with `overflow="refuse"`: more than `capacity` requests at once are answered 429 at once;
-      with `overflow="queue"`: they wait their turn, so latency grows with load (vLLM, SGLang);
-    - `rpm` / `tpm`: a requests / tokens per minute budget (a bucket holding `burst` seconds of it), sent
-      in `x-ratelimit-*` headers on every answer; an empty bucket answers 429 with remaining 0;
-    - `p500`, `p_garbage`, `p_truncated`, `p_hang`: random server errors, unreadable bodies, answers cut at
-      max_tokens, and requests that never answer.
-    """
-
-    p429: float = 0.0
-    retry_after: str = "1"
-    capacity: int | None = None
-    overflow: str = "refuse"
-    rpm: float | None = None
-    tpm: float | None = None
-    burst: float = 1.0
-    p500: float = 0.0
-    p_garbage: float = 0.0
-    p_truncated: float = 0.0
-    p_hang: float = 0.0
-    seed: int = 0
-
-
-def _p95(values: list[float]) -> float | None:
-    ordered = sorted(values)
-    return ordered[int(len(ordered) * 0.95)] if ordered else None
-
-
-class _Budget:
-    """A per-minute budget as a bucket of `burst` seconds, as a provider meters it."""
-
-    def __init__(self, per_minute: float, burst: float) -> None:
-        self.per_minute, self.rate = per_minute, per_minute / 60.0
-        self.capacity = max(1.0, self.rate * burst)
-        self.level, self.stamp = self.capacity, time.monotonic()
-
-    def take(self, amount: float) -> bool:
-        now = time.monotonic()
-        self.level = min(self.capacity, self.level + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.level < amount:
-            return False
-        self.level -= amount
-        return True
-
-    def headers(self, unit: str) -> dict[str, str]:
-        reset = max(0.0, (1 - self.level) / self.rate) if self.level < 1 else 0.0
-        return {
-            f"x-ratelimit-limit-{unit}": str(int(self.per_minute)),
-            f"x-ratelimit-remaining-{unit}": str(max(0, int(self.level))),
-            f"x-ratelimit-reset-{unit}": f"{reset:.3f}s",
-        }
 
 
 @dataclass
@@ -236,8 +185,8 @@ class FaultServer:
         self._rng = random.Random(self.faults.seed)
         self.busy = 0  # requests being served now (queued ones not counted)
         self._slots = asyncio.Semaphore(self.faults.capacity) if self.faults.capacity else None
-        self._rpm = _Budget(self.faults.rpm, self.faults.burst) if self.faults.rpm else None
-        self._tpm = _Budget(self.faults.tpm, self.faults.burst) if self.faults.tpm else None
+        self._rpm = Budget(self.faults.rpm, self.faults.burst) if self.faults.rpm else None
+        self._tpm = Budget(self.faults.tpm, self.faults.burst) if self.faults.tpm else None
         self.latencies: list[float] = []  # arrival to answer, of every answered request
         self.answered: dict[int, int] = {}  # status -> count
         self.hung: dict[str, int] = {}  # sha1 of a request body -> times the server hung on it
@@ -424,9 +373,9 @@ class FaultServer:
             "last_answer": self.last_answer,
             "peak_in_flight": self.peak_in_flight,
             "latency_p50": lat[len(lat) // 2] if lat else None,
-            "latency_p95": lat[int(len(lat) * 0.95)] if lat else None,
+            "latency_p95": p95(self.latencies),
             "latency_min": lat[0] if lat else None,
-            "latency_p95_late": _p95(self.latencies[len(self.latencies) // 2 :]),
+            "latency_p95_late": p95(self.latencies[len(self.latencies) // 2 :]),
         }
         if request.query.get("reset"):
             self.count = self.peak_in_flight = 0
