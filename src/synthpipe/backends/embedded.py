@@ -10,6 +10,8 @@ import asyncio
 import importlib.util
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +54,31 @@ def find_gguf(model_path: str | None = None) -> Path:
     )
 
 
+@contextmanager
+def _plain_weight_buffers() -> Iterator[None]:
+    """Load without llama.cpp's extra weight buffers (repacking for AMX and the like). On CPUs with AMX
+    (Sapphire Rapids and later), llama-cpp-python 0.3.36 built natively crashes the process in its
+    first multi-token decode when the weights were repacked for AMX; plain buffers decode correctly,
+    and for a 135M model the repack gains nothing worth the risk. Llama() takes no such option, so the
+    default model parameters are wrapped while the model loads (under the load lock)."""
+    import llama_cpp
+    import llama_cpp.llama as llama_module
+
+    original = llama_cpp.llama_model_default_params
+
+    def defaults() -> Any:
+        params = original()
+        if hasattr(params, "use_extra_bufts"):
+            params.use_extra_bufts = False
+        return params
+
+    llama_module.llama_cpp.llama_model_default_params = defaults
+    try:
+        yield
+    finally:
+        llama_module.llama_cpp.llama_model_default_params = original
+
+
 class EmbeddedBackend:
     """One llama.cpp model per process, shared by every EmbeddedBackend with the same file."""
 
@@ -92,13 +119,14 @@ class EmbeddedBackend:
                     from llama_cpp import Llama
                 except ImportError:
                     raise MissingDependencyError("the embedded model", "local", "synthpipe[local]") from None
-                self._models[key] = Llama(
-                    model_path=str(self.path),
-                    n_ctx=self.n_ctx,
-                    n_threads=self.n_threads,
-                    verbose=False,
-                    seed=0,
-                )
+                with _plain_weight_buffers():
+                    self._models[key] = Llama(
+                        model_path=str(self.path),
+                        n_ctx=self.n_ctx,
+                        n_threads=self.n_threads,
+                        verbose=False,
+                        seed=0,
+                    )
             return self._models[key]
 
     def _complete(self, messages: Messages, schema: dict[str, Any] | None, options: GenOptions) -> Completion:
