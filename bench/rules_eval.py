@@ -73,15 +73,19 @@ class Tally:
 
 
 def checker_for(row: dict[str, Any], cache: dict[str, RuleChecker]) -> RuleChecker:
+    examples = row.get("examples", [])  # few-shot examples, for copies_example
     key = json.dumps(
-        [row["task"], row["check_lang"], row["labels"], row["rounds"], row["constraints"]], sort_keys=True
+        [row["task"], row["check_lang"], row["labels"], row["rounds"], row["constraints"], examples],
+        sort_keys=True,
     )
     if key not in cache:
         cons = Constraints(
             banned_words=row["constraints"]["banned_words"],
             lengths={k: tuple(v) for k, v in row["constraints"]["lengths"].items()},
         )
-        cache[key] = RuleChecker(row["task"], row["check_lang"], row["labels"], tuple(row["rounds"]), cons)
+        cache[key] = RuleChecker(
+            row["task"], row["check_lang"], row["labels"], tuple(row["rounds"]), cons, examples=examples
+        )
     return cache[key]
 
 

@@ -1,6 +1,7 @@
-"""The labelled rules corpus (bench/data/rules_labelled.jsonl, 890 records in zh and en): every labelled
+"""The labelled rules corpus (bench/data/rules_labelled.jsonl, 931 records in zh and en): every labelled
 defect is caught and no clean record is rejected, so a change to the rules cannot quietly lose either.
-bench/rules_eval.py prints the same figures per rule; bench/rules_eval.md says how the set was made."""
+bench/rules_eval.py prints the same figures per rule; bench/rules_eval.md says how the set was made.
+The "issue11-" rows (template slots, copied few-shot questions) may carry the recipe's `examples`."""
 
 from __future__ import annotations
 
@@ -20,26 +21,38 @@ _CHECKERS: dict[str, RuleChecker] = {}
 
 
 def codes_of(row: dict[str, Any]) -> set[str]:
-    key = json.dumps([row["task"], row["check_lang"], row["labels"], row["rounds"], row["constraints"]])
+    examples = row.get("examples", [])
+    key = json.dumps(
+        [row["task"], row["check_lang"], row["labels"], row["rounds"], row["constraints"], examples]
+    )
     if key not in _CHECKERS:
         constraints = Constraints(
             banned_words=row["constraints"]["banned_words"],
             lengths={k: tuple(v) for k, v in row["constraints"]["lengths"].items()},
         )
         _CHECKERS[key] = RuleChecker(
-            row["task"], row["check_lang"], row["labels"], tuple(row["rounds"]), constraints
+            row["task"],
+            row["check_lang"],
+            row["labels"],
+            tuple(row["rounds"]),
+            constraints,
+            examples=examples,
         )
     rec = Record(row["id"], json.loads(json.dumps(row["record"])), Meta(task=row["task"]))
     return {r.code for r in _CHECKERS[key].check(rec)}
 
 
 def test_the_corpus_is_what_the_docs_say() -> None:
-    assert len(ROWS) == 890 and len({r["id"] for r in ROWS}) == 890
+    assert len(ROWS) == 931 and len({r["id"] for r in ROWS}) == 931
     assert {r["data_lang"] for r in ROWS} == {"zh", "en"}
     assert sum(1 for r in ROWS if r["id"].startswith("defect-")) == 380  # 20 per rule, 10 zh and 10 en
+    issue11 = [r for r in ROWS if r["id"].startswith("issue11-")]
+    assert sum(1 for r in issue11 if r["expect"] == ["placeholder"]) == 16
+    assert sum(1 for r in issue11 if r["expect"] == ["copies_example"]) == 6
+    assert sum(1 for r in issue11 if not r["expect"]) == 19
 
 
-@pytest.mark.parametrize("kind", ["defect", "holdout", "unseen", "fresh"])
+@pytest.mark.parametrize("kind", ["defect", "holdout", "unseen", "fresh", "issue11"])
 def test_every_labelled_defect_is_caught(kind: str) -> None:
     rows = [r for r in ROWS if r["expect"] and r["id"].split("-", 1)[0] == kind]
     assert rows
@@ -49,7 +62,7 @@ def test_every_labelled_defect_is_caught(kind: str) -> None:
     assert not missed, missed
 
 
-@pytest.mark.parametrize("kind", ["clean", "hard", "holdout", "unseen", "fresh"])
+@pytest.mark.parametrize("kind", ["clean", "hard", "holdout", "unseen", "fresh", "issue11"])
 def test_no_clean_record_is_rejected(kind: str) -> None:
     rows = [r for r in ROWS if not r["expect"] and r["id"].split("-", 1)[0] == kind]
     assert rows

@@ -13,8 +13,14 @@ Judgement calls, documented once here:
   instruction asks for another language (translation tasks).
 - Mention is not use. Boilerplate inside double quotes is being talked about, not said. A placeholder in
   an answer is left alone when the prompt names it ("What does TODO mean?") or asks for a template
-  (模板, template), and speaker labels in an assistant turn are left alone when the user asked for a
-  dialogue, script or FAQ.
+  (模板, template); asked about a template, a prompt may quote one ("改改这个模板：“尊敬的[客户名称]…”").
+  Speaker labels in an assistant turn are left alone when the user asked for a dialogue, script or FAQ.
+- Template slots ("[brand]", "[Company Name]", "【产品名】", "<store name>") are told from honest brackets
+  (links, citations, intervals, checkboxes, "[sic]", 【】 headings) by what they name; see
+  `text.template_slots`. They are looked for in every text field, the instruction and user turns too.
+- `copies_example` compares the record's question (the instruction and input, a classify text, a
+  dialogue's first user turn) with the recipe's few-shot examples after removing case, width, spaces and
+  punctuation: equal is a copy, whatever the answer; a paraphrase is not. Without examples it does nothing.
 - `repeats_instruction` compares after removing case, width, spaces and punctuation; a rewrite may stay
   close to its input (proofreading) but not equal it, a summary may not be a near copy of it.
 - Dialogue roles are matched exactly (`user`, `assistant`, `system`); "Human"/"gpt" are `bad_role`, and
@@ -45,7 +51,7 @@ from synthpipe.lang import (
 from synthpipe.recipe import ChecksConfig, Constraints, Recipe
 from synthpipe.stages.rules import dialogue as dlg
 from synthpipe.stages.rules.doc import Doc
-from synthpipe.stages.rules.match import PatternSet
+from synthpipe.stages.rules.match import PatternSet, unique
 from synthpipe.stages.rules.text import (
     DEFAULT_FILLER_PHRASES,
     TEMPLATE_CONTEXT,
@@ -56,6 +62,7 @@ from synthpipe.stages.rules.text import (
     phrase_key,
     phrase_pattern,
     repeats_compact,
+    template_slots,
     unquote,
 )
 from synthpipe.tasks import TaskKind, get_task
@@ -83,6 +90,7 @@ CODES: dict[str, str] = {
     "filler_turn": "an assistant turn that is only filler ('好的', 'Okay.', 'Anything else?')",
     "self_talk": "one turn writes both sides ('User: … Assistant: …', '问：…答：…')",
     "label_not_allowed": "a classify label outside the allowed set",
+    "copies_example": "the question (instruction, classify text, first user turn) is a few-shot example's",
 }
 TURN_LENGTH_KEYS = frozenset({"user", "assistant", "system", "content"})
 
@@ -105,6 +113,7 @@ class RuleChecker:
         constraints: Constraints | None = None,
         checks: ChecksConfig | None = None,
         source: str = "<recipe>",
+        examples: Sequence[dict[str, Any]] = (),
     ) -> None:
         self.kind: TaskKind = get_task(task)
         if language not in (None, "zh", "en"):
@@ -131,6 +140,7 @@ class RuleChecker:
         self.filler = frozenset(k for k in map(compact, phrases) if k)
         self.filler_matcher = Filler(self.filler)
         self._label_lookup = {_label_key(lb): lb for lb in self.labels}
+        self.example_questions = self._example_questions(examples)
         self._rules: list[Rule] = [r for r, codes in _RULES if not codes <= self.disabled]
         self._rules.extend(self.kind.rules)
         # The turn rules read `messages` whatever the task; without a list there they find nothing, and
@@ -152,6 +162,7 @@ class RuleChecker:
             recipe.constraints,
             recipe.checks,
             source=recipe.path or recipe.name,
+            examples=recipe.examples,
         )
 
     def enabled(self, code: str) -> bool:
@@ -214,6 +225,20 @@ class RuleChecker:
                     field=f"constraints.lengths.{key}",
                 )
         return dict(self.constraints.lengths)
+
+    def _example_questions(self, examples: Sequence[dict[str, Any]]) -> dict[str, int]:
+        """compact()ed question -> index of the first example that asks it. Greetings and very short
+        questions are left out: any dialogue may open with "你好" or "Hi there"."""
+        greetings = Filler(self.filler | _GREETINGS)
+        out: dict[str, int] = {}
+        for i, ex in enumerate(examples):
+            if not isinstance(ex, dict):
+                continue
+            key = compact(question(self.kind, ex)[1])
+            min_len = _MIN_QUESTION_CJK if any(ord(ch) > 0x2E80 for ch in key) else _MIN_QUESTION
+            if len(key) >= min_len and not greetings.covers(key):
+                out.setdefault(key, i)
+        return out
 
     @staticmethod
     def _patterns(extra: Sequence[str], source: str) -> PatternSet:
@@ -351,15 +376,26 @@ def rule_placeholder(doc: Doc, ck: RuleChecker) -> list[Reason]:
     answers = {name for name, _ in doc.answers}
     template_asked: bool | None = None
     for name, text in doc.texts:
-        found = ck.placeholders.findall(doc.prose(text))
-        if found and name in answers:
-            if template_asked is None:
-                template_asked = TEMPLATE_CONTEXT.search(doc.prompt(with_input=True)) is not None
+        prose = doc.prose(text)
+        found, slots = ck.placeholders.findall(prose), template_slots(prose)
+        if not found and not slots:
+            continue
+        if template_asked is None:
+            template_asked = TEMPLATE_CONTEXT.search(doc.prompt(with_input=True)) is not None
+        if name in answers:
             if template_asked:
                 continue
             # An answer may mention what the prompt asks about ("What does TODO mean?"); not a leftover.
-            prompt = doc.compact(doc.prompt(with_input=True))
-            found = [f for f in found if not _mentioned(f, prompt)]
+            prompt = doc.prompt(with_input=True)
+            prompt_c = doc.compact(prompt)
+            found = [f for f in found if not _mentioned(f, prompt_c)]
+            slots = [f for f in slots if doc.norm(f) not in doc.norm(prompt)]  # "[brand]" itself, not "brand"
+        elif template_asked:
+            # A prompt about a template may quote one: the quoted slots are talked about, not left over.
+            plain = unquote(prose)
+            if plain is not prose:
+                found, slots = ck.placeholders.findall(plain), template_slots(plain)
+        found = unique([*found, *slots])
         if found:
             out.append(reason("placeholder", f"{name}: {_sample(found)}"))
     return out
@@ -369,6 +405,29 @@ def _mentioned(found: str, prompt_compact: str) -> bool:
     """The prompt names this text, so the answer is talking about it ("What does 'Lorem ipsum' mean?")."""
     key = compact(found)
     return bool(key) and (key in prompt_compact or (len(key) >= 8 and key[:10] in prompt_compact))
+
+
+def question(kind: TaskKind, fields: dict[str, Any]) -> tuple[str, str]:
+    """(field name, text) of what a record asks: its prompt (instruction and input), a dialogue's first
+    user turn, or for a kind without a prompt (classify) its text."""
+    if kind.conversation:
+        first = next(((i, m) for i, m in dlg.turns(fields) if m.get("role") == "user"), None)
+        return ("", "") if first is None else (f"messages[{first[0]}]", first[1]["content"])
+    if kind.prompt_fields:
+        return kind.prompt_fields[0], kind.prompt(fields, with_optional=True)
+    texts = kind.texts(fields)
+    return (texts[0][0] if texts else ""), "\n".join(t for _, t in texts)
+
+
+def rule_copies_example(doc: Doc, ck: RuleChecker) -> list[Reason]:
+    """The record asks a few-shot example's question again, word for word (the answer may differ)."""
+    if not ck.example_questions:
+        return []
+    name, text = question(ck.kind, doc.fields)
+    i = ck.example_questions.get(doc.compact(text)) if text else None
+    if i is None:
+        return []
+    return [reason("copies_example", f"{name}: asks the question of few-shot example {i + 1} word for word")]
 
 
 def rule_repeats_instruction(doc: Doc, ck: RuleChecker) -> list[Reason]:
@@ -467,4 +526,15 @@ _RULES: list[tuple[Rule, frozenset[str]]] = [
     (dlg.rule_filler, frozenset({"filler_turn"})),
     (dlg.rule_self_talk, frozenset({"self_talk"})),
     (rule_label, frozenset({"label_not_allowed"})),
+    (rule_copies_example, frozenset({"copies_example"})),
 ]
+
+# Opening words that any conversation may share with an example ("你好", "Hi there"), compact()ed.
+# fmt: off
+_GREETINGS = frozenset(map(compact, (
+    "你好", "您好", "在吗", "在不在", "哈喽", "嗨", "请问", "早上好", "下午好", "晚上好", "hi", "hello", "hey",
+    "there", "good morning", "good afternoon", "good evening", "excuse me", "quick question",
+)))
+# fmt: on
+_MIN_QUESTION = 8  # compact()ed characters a question needs to count as copied (Latin script)
+_MIN_QUESTION_CJK = 4

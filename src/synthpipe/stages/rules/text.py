@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from synthpipe.lang import compact, normalize, strip_code
-from synthpipe.stages.rules.match import Guarded, PatternSet
+from synthpipe.stages.rules.match import Guarded, PatternSet, unique
 
 # --- placeholders / unrendered template text (matched on the raw text with code removed) -------------
 DEFAULT_PLACEHOLDER_PATTERNS: tuple[str, ...] = (
@@ -62,6 +62,135 @@ _PLACEHOLDER_KEYS: tuple[tuple[str, ...], ...] = (
     ("[", "［", "【"),
     ("[", "［"),
 )
+
+
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# --- template slots: a bracketed name left where a value belongs (matched on the raw text, code removed) ---
+# Brackets have many honest uses (links, citations, intervals, checkboxes, index syntax, editorial "[sic]",
+# stage directions, 【】 headings), so a slot is recognised by what it names: a thing that gets filled in
+# (a name, a brand, a place, a date…). A lowercase word outside that list counts only where a value
+# belongs in running text ("from the [warehouse]", "in [city]") and is not quoted.
+# fmt: off
+_SLOT_NOUNS_EN = (
+    "name", "names", "firstname", "lastname", "surname", "nickname", "username", "fullname", "brand",
+    "company", "business", "organi[sz]ation", "employer", "product", "service", "location", "city", "town",
+    "country", "state", "region", "venue", "destination", "address", "street", "zip(?:code)?", "postcode",
+    "date", "time", "day", "weekday", "month", "year", "deadline", "price", "cost", "amount", "fee",
+    "budget", "salary", "discount", "percentage", "number", "quantity", "phone", "e-?mail", "website",
+    "url", "link", "title", "position", "department", "manager", "industry", "topic", "subject",
+    "school", "university", "college", "degree", "major", "event", "holiday", "store", "shop",
+    "restaurant", "hotel", "platform", "recipient", "sender", "signature", "skills?", "achievement",
+    "hobby", "goal", "competitor", "audience", "niche", "keyword", "occupation", "profession", "job",
+)
+# Bracketed words that are editorial marks, stage directions, tags or usage syntax, not slots.
+_NOT_SLOTS = _word_set("""
+    sic edit edited update updated deleted removed redacted omitted ellipsis emphasis ibid etc sp
+    inaudible unintelligible indistinct crosstalk laughs laughter laughing chuckles chuckling giggles
+    sighs sighing pause pauses silence applause cheers cheering music singing coughs sobs sobbing crying
+    groans gasps whispers shouts beep static noise smiles nods shrugs winks sarcasm intro outro verse
+    chorus bridge hook refrain spoiler nsfw serious meta tldr solved resolved closed help question
+    discussion bug wip draft pdf video audio image photo picture options option flags args arguments
+    argument params parameters command path file files dir directory info debug warn warning error
+    fatal trace notice critical done fail failed pass passed success quote code img translation
+    translated original paraphrased abridged continued cont note source ref citation sources
+""")
+# fmt: on
+_SLOT_NOUN_EN = "(?:" + "|".join(_SLOT_NOUNS_EN) + ")"
+# A word before the bracket that puts it where a value belongs.
+_SLOT_LEAD = _word_set(
+    "the a an your our my his her their its this that in at from to for of on with by about near into "
+    "via visit call contact email dear hi hello hey and or"
+)
+_SLOT_WORDS = r"(?:[A-Za-z][A-Za-z'’]*[ _-])"  # the words before the noun: "[hiring manager's name]"
+_EN_SLOT = re.compile(
+    # [brand], [Company Name], [name of the venue], [your city]; not right after a word or bracket (index
+    # syntax, [a][b]) and not a link ([text](url), [text][ref]), nor an aside such as "[the company]".
+    r"(?<![\w\]\[])\[\s*(?i:(?!(?:the|a|an|his|her|their|its|this|that|these|those|him|them|dead|broken)\b)"
+    rf"{_SLOT_WORDS}{{0,3}}{_SLOT_NOUN_EN}(?:\s+(?:here|of|for)\b[^\[\]\n]{{0,30}})?)\s*\](?![(\[\w])"
+    # [first_name], [companyName]: a variable name in brackets
+    r"|(?<![\w\]\[])\[(?:[a-z]{2,}(?:_[a-z0-9]+)+|[a-z]{2,}(?:[A-Z][a-z0-9]+)+)\](?![(\[\w])"
+    # <store name>, <Name>, {Product Name}: the angle and brace forms (one word only capitalised, since
+    # <name> is usage syntax and <title> a tag)
+    rf"|<\s*(?i:{_SLOT_WORDS}{{1,3}}{_SLOT_NOUN_EN})\s*>|<(?=[A-Z][a-z]+>)(?i:{_SLOT_NOUN_EN})>(?!\w)"
+    rf"|\{{\s*(?i:{_SLOT_WORDS}{{1,3}}{_SLOT_NOUN_EN})\s*\}}"
+)
+_EN_SLOT_WORD = re.compile(r"(?<![\w\]\[])\[([A-Za-z][a-z]{2,19})\](?![(\[\w:])")
+_GREETING_LEAD = frozenset(("dear", "hi", "hello", "hey"))  # "Dear [Customer]," takes a capital too
+_LEAD_WORD = re.compile(r"([A-Za-z]+)[ \t]+$")
+_ZH_SLOT_NOUN = (
+    r"(?:[\u4e00-\u9fff]{0,6}(?:名称|名字|姓名|全名|称呼|昵称|品牌|公司|企业|单位|机构|门店|店铺|产品|商品|型号|"
+    r"日期|时间|地址|地点|城市|省份|国家|电话|号码|手机号|联系方式|邮箱|账号|卡号|网址|链接|金额|价格|费用|数量|天数|编号|"
+    r"订单号|单号|职位|岗位|部门|学校|专业|主题|话题|关键词|收件人|联系人|负责人)"
+    r"|[\u4e00-\u9fff]{0,4}(?:产品|公司|品牌|店|用户|客户|商品|活动|项目|课程|网站|平台|书|人|地|姓|酒店|餐厅|医院)名)"
+)
+_ZH_SLOT = re.compile(rf"[\[［]\s*{_ZH_SLOT_NOUN}\s*[\]］](?![(（:：])|(?P<lent>【\s*{_ZH_SLOT_NOUN}\s*】)")
+_LINK_LABEL = re.compile(r"^[ \t]{0,3}\[([^\]\n]+)\]:", re.M)
+_SLOT_KEYS = ("[", "［", "【", "<", "{")
+_LATIN = re.compile("[A-Za-z]")
+
+
+def template_slots(prose: str) -> list[str]:
+    """Bracketed slot names left where a value belongs: "[brand]", "[Company Name]", "[first_name]",
+    "<store name>", "[仓库地址]", "我是【公司名称】的客服". `prose` is the text with code removed."""
+    if not any(k in prose for k in _SLOT_KEYS):
+        return []
+    found = []
+    if prose.isascii() or _LATIN.search(prose):
+        found = [m.group(0) for m in _EN_SLOT.finditer(prose) if not _ui_label(prose, m)]
+    if "[" in prose:
+        plain = unquote(prose)
+        for m in _EN_SLOT_WORD.finditer(plain):
+            lead = _LEAD_WORD.search(plain, max(0, m.start() - 30), m.start())
+            word, lead_word = m.group(1), lead.group(1).lower() if lead else ""
+            if (
+                lead_word in (_SLOT_LEAD if word.islower() else _GREETING_LEAD)
+                and word.lower() not in _NOT_SLOTS
+                and not _ui_label(plain, m)
+            ):
+                found.append(m.group(0))
+    if not prose.isascii():
+        found += [
+            m.group(0)
+            for m in _ZH_SLOT.finditer(prose)
+            if (not m.group("lent") or _inline(prose, m)) and not _ui_label(prose, m)
+        ]
+    if found and "]:" in prose:  # [docs] used as a Markdown reference link, defined as "[docs]: url"
+        defined = {label.lower() for label in _LINK_LABEL.findall(prose)}
+        found = [f for f in found if f[1:-1].strip().lower() not in defined]
+    return unique(found)
+
+
+# A button, menu or field named in brackets: "click [Address]", "the [Date] column", "进入【收货地址】页面".
+_UI_BEFORE = re.compile(
+    r"(?:(?i:click|tap|press|select|choose|open|hit)(?:\s+on)?(?:\s+the)?|[>→»])\s*$"
+    r"|(?:点击|点|进入|打开|(?<![您你])选择|选中|找到|切换到|前往|勾选|长按|搜索)\s*$"
+)
+_UI_AFTER = re.compile(
+    r"\s*(?:>|→|»|[-—/]\s*【)"
+    r"|\s+(?i:field|tab|menu|button|page|section|screen|column|table|box|option|dropdown|setting|key|icon|header)s?\b"
+    r"|\s*(?:页面|页|按钮|选项|菜单|栏|一栏|入口|标签|图标|中|里|内|下)"
+)
+
+
+def _ui_label(text: str, m: re.Match[str]) -> bool:
+    return bool(_UI_AFTER.match(text, m.end()) or _UI_BEFORE.search(text, max(0, m.start() - 20), m.start()))
+
+
+def _inline(text: str, m: re.Match[str]) -> bool:
+    """A 【】 slot sits inside a sentence ("我是【公司名称】的客服"); one that opens a line or sentence and is
+    followed by its value ("【活动时间】6月1日", "【产品名称】：…") or stands alone is a heading or a label."""
+    after = text[m.end() : m.end() + 1]
+    if after in ("：", ":") or after.isdigit():
+        return False
+    line_start = text.rfind("\n", 0, m.start()) + 1
+    before = text[line_start : m.start()].rstrip(" \t\u3000-*•·")
+    if not before or before[-1] in "。！？!?；;":
+        return after in ("，", ",", "、", "的")
+    return True
+
 
 # --- boilerplate: model self-talk, stock refusals, test answers (matched on normalize()d text) ---------
 DEFAULT_BOILERPLATE_PATTERNS: tuple[str, ...] = (
