@@ -4,7 +4,9 @@ embedded model (and a real llama.cpp server) for the structure of real answers."
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +21,13 @@ from synthpipe.cli import cli
 from synthpipe.core.errors import RecipeError, ServerError
 from synthpipe.core.records import Meta, Record
 from synthpipe.engine.presets import PRESETS, build_stages
+from synthpipe.stages.base import StageContext
 from synthpipe.stages.describe import describe_prompts
-from synthpipe.stages.judge import JudgeStage, parse_verdict
+from synthpipe.stages.judge import JudgeStage, parse_verdict, probe_messages
+from synthpipe.stages.judge_probe import probe_pair, probe_result
+from synthpipe.tasks import get_task
 
-from .conftest import open_now, open_stage, qa
+from .conftest import open_stage, qa
 
 CRITERIA = ["accuracy", "structure", "fabrication", "style", "task"]
 SOURCE = "Returns are accepted within 30 days of delivery. Refunds take 5 business days."
@@ -38,9 +43,41 @@ def judge_recipe(write_recipe, judges: tuple[str, ...] = ("judge",), **judge: An
     return write_recipe(models=models, judge={"enabled": True, "models": list(judges), **judge})[1]
 
 
-def stage_with(recipe, answers: dict[str, list[Any]], threshold: float | None = None):
-    fakes = {name: FakeBackend(list(a)) for name, a in answers.items()}
-    stage = open_now(JudgeStage(recipe, threshold), lambda name: CachedModel(fakes[name], None, name=name))
+def probe_side(prompt: str, task: str = "qa", language: str = "en") -> str | None:
+    """`good` or `bad` when `prompt` is the judge probe's record of that kind, else None."""
+    pair = probe_pair(task, language)
+    assert pair is not None
+    for side, fields in (("good", pair.good), ("bad", pair.bad)):
+        if all(text in prompt for _, text in get_task(task).parts(fields)):
+            return side
+    return None
+
+
+def judging(answers: list[Any] = (), good: int = 5, bad: int = 1, **kw: Any) -> FakeBackend:
+    """A fake judge that tells the probe's records apart (every criterion `good` or `bad`) and answers
+    the records with `answers`, in order."""
+    queue = deque(answers)
+
+    def answer(messages: Any, schema: Any) -> Any:
+        side = probe_side(messages[-1]["content"])
+        if side is not None:
+            score = good if side == "good" else bad
+            return {c: score for c in schema["required"] if c != "reason"} | {"reason": f"probe {side}"}
+        return queue.popleft()
+
+    return FakeBackend(default=answer, **kw)
+
+
+def record_calls(fake: FakeBackend) -> list[Any]:
+    """The fake's calls about records, the probe's left out."""
+    return [c for c in fake.calls if probe_side(c[0][-1]["content"]) is None]
+
+
+async def stage_with(recipe, answers: dict[str, list[Any]], threshold: float | None = None):
+    fakes = {name: judging(a) for name, a in answers.items()}
+    stage = await open_stage(
+        JudgeStage(recipe, threshold), lambda name: CachedModel(fakes[name], None, name=name)
+    )
     return stage, fakes
 
 
@@ -50,7 +87,7 @@ def record(**kw: str) -> Record:
 
 async def test_high_score_passes_with_scores_and_the_rubric_prompt(write_recipe) -> None:
     recipe = judge_recipe(write_recipe)
-    stage, fakes = stage_with(recipe, {"judge": [verdict([5, 4, 5, 4, 5], "clear and correct")]})
+    stage, fakes = await stage_with(recipe, {"judge": [verdict([5, 4, 5, 4, 5], "clear and correct")]})
     rec = record()
     await stage.process([rec])
     assert rec.ok
@@ -58,7 +95,7 @@ async def test_high_score_passes_with_scores_and_the_rubric_prompt(write_recipe)
     assert {c: j[c] for c in CRITERIA} == dict(zip(CRITERIA, [5, 4, 5, 4, 5], strict=True))
     assert j["overall"] == rec.meta.scores["overall"] == 4.6
     assert j["reason"] == "clear and correct" and j["by_model"]["judge"]["overall"] == 4.6
-    messages, schema, options = fakes["judge"].calls[0]
+    ((messages, schema, options),) = record_calls(fakes["judge"])
     prompt = messages[-1]["content"]
     assert rec.fields["output"] in prompt and rec.fields["instruction"] in prompt
     assert "fabrication: 5 = nothing invented" in prompt
@@ -69,7 +106,7 @@ async def test_high_score_passes_with_scores_and_the_rubric_prompt(write_recipe)
 
 async def test_low_score_rejects_with_the_judges_reason(write_recipe) -> None:
     recipe = judge_recipe(write_recipe)
-    stage, _ = stage_with(recipe, {"judge": [verdict([2, 3, 1, 3, 2], "invents a 60-day window")]})
+    stage, _ = await stage_with(recipe, {"judge": [verdict([2, 3, 1, 3, 2], "invents a 60-day window")]})
     rec = record()
     await stage.process([rec])
     assert [r.code for r in rec.meta.reasons] == ["judge_low_score"]
@@ -80,7 +117,7 @@ async def test_low_score_rejects_with_the_judges_reason(write_recipe) -> None:
 
 async def test_threshold_override_from_the_command(write_recipe) -> None:
     recipe = judge_recipe(write_recipe)
-    stage, _ = stage_with(recipe, {"judge": [verdict(3)]}, threshold=2.5)
+    stage, _ = await stage_with(recipe, {"judge": [verdict(3)]}, threshold=2.5)
     rec = record()
     await stage.process([rec])
     assert rec.ok
@@ -102,7 +139,7 @@ async def test_aggregation_across_judges(
 ) -> None:
     names = tuple(f"j{i}" for i in range(len(scores)))
     recipe = judge_recipe(write_recipe, names, aggregation=how)
-    stage, fakes = stage_with(
+    stage, fakes = await stage_with(
         recipe, {n: [verdict(s, f"says {s}")] for n, s in zip(names, scores, strict=True)}
     )
     rec = record()
@@ -110,7 +147,7 @@ async def test_aggregation_across_judges(
     assert rec.ok is passes
     assert rec.meta.scores["overall"] == overall
     assert set(rec.meta.scores["judge"]["by_model"]) == set(names)
-    assert all(len(f.calls) == 1 for f in fakes.values())
+    assert all(len(record_calls(f)) == 1 for f in fakes.values())
     if not passes:
         assert f"says {min(scores)}" in rec.meta.reasons[0].detail  # the harshest judge's reason
 
@@ -126,7 +163,7 @@ async def test_aggregation_across_judges(
 )
 async def test_unreadable_judge_answer_rejects_and_keeps_the_raw_text(write_recipe, answer: Any) -> None:
     recipe = judge_recipe(write_recipe)
-    stage, _ = stage_with(recipe, {"judge": [answer]})
+    stage, _ = await stage_with(recipe, {"judge": [answer]})
     rec = record()
     await stage.process([rec])
     assert [r.code for r in rec.meta.reasons] == ["judge_unparseable"]
@@ -137,7 +174,7 @@ async def test_unreadable_judge_answer_rejects_and_keeps_the_raw_text(write_reci
 
 async def test_one_unreadable_judge_of_two_is_left_out_and_flagged(write_recipe) -> None:
     recipe = judge_recipe(write_recipe, ("j0", "j1"))
-    stage, _ = stage_with(recipe, {"j0": ["no idea"], "j1": [verdict(4)]})
+    stage, _ = await stage_with(recipe, {"j0": ["no idea"], "j1": [verdict(4)]})
     rec = record()
     await stage.process([rec])
     assert rec.ok and rec.meta.scores["overall"] == 4
@@ -160,7 +197,7 @@ def test_reply_cut_inside_the_reason_keeps_its_scores() -> None:
 
 async def test_backend_error_propagates_to_the_caller(write_recipe) -> None:
     recipe = judge_recipe(write_recipe)
-    stage, _ = stage_with(recipe, {"judge": [ServerError("HTTP 503 from http://127.0.0.1:1/v1")]})
+    stage, _ = await stage_with(recipe, {"judge": [ServerError("HTTP 503 from http://127.0.0.1:1/v1")]})
     with pytest.raises(ServerError):
         await stage.process([record()])
 
@@ -171,14 +208,14 @@ async def test_judge_sees_the_source_and_scores_faithfulness(write_recipe) -> No
         models={"generator": {}, "judge": {"backend": "fake"}},
         judge={"enabled": True, "task_points": ["states the time limit"]},
     )
-    fake = FakeBackend([verdict([5, 5, 5, 5, 5]) | {"faithfulness": 2}])
+    fake = judging([verdict([5, 5, 5, 5, 5]) | {"faithfulness": 2}])
     stages = build_stages(PRESETS["judge"], recipe)
     assert [s.name for s in stages] == ["rules", "ground", "judge"]
     rec = record(output="Returns are accepted within 30 days of delivery.")
     for stage in stages:
         await open_stage(stage, lambda name: CachedModel(fake, None, name=name))
         await stage.process([rec])
-    messages, schema, _ = fake.calls[0]
+    ((messages, schema, _),) = record_calls(fake)
     assert SOURCE in messages[-1]["content"] and "states the time limit" in messages[-1]["content"]
     assert "faithfulness" in schema["required"]
     assert rec.meta.scores["judge"]["faithfulness"] == 2 and rec.meta.scores["overall"] == 4.5
@@ -217,7 +254,7 @@ def test_pipeline_rejects_low_scores_and_keeps_the_overall_score(write_recipe, t
         judge={"enabled": True, "threshold": 4},
     )
     gen = FakeBackend([qa(i) for i in range(3)], max_in_flight=1)
-    judge = FakeBackend([verdict(5, "good"), verdict(2, "vague"), verdict(4, "ok")])
+    judge = judging([verdict(5, "good"), verdict(2, "vague"), verdict(4, "ok")])
     manifest = synthpipe.run(recipe, tmp_path / "out", backends={"generator": gen, "judge": judge}).manifest
     assert manifest["counts"]["accepted"] == 2
     assert manifest["reasons"] == {"judge_low_score": {"records": 1, "occurrences": 1}}
@@ -226,7 +263,11 @@ def test_pipeline_rejects_low_scores_and_keeps_the_overall_score(write_recipe, t
         json.loads(x) for x in (tmp_path / "out" / "rejected.jsonl").read_text(encoding="utf-8").splitlines()
     ]
     assert rows[0]["meta"]["scores"]["overall"] == 2 and "vague" in rows[0]["meta"]["reasons"][0]["detail"]
-    assert manifest["usage"]["judge"]["requests"] == 3
+    assert manifest["usage"]["judge"]["requests"] == 3 + 2  # the probe's good and bad record
+    assert manifest["stages"]["judge"]["probe"] == {
+        "judge": {"good": 5.0, "bad": 1.0, "passed": True, "action": "reject"}
+    }
+    assert not manifest["warnings"] and not manifest["flags"]
     assert (tmp_path / "out" / "report.html").is_file()
 
 
@@ -256,24 +297,29 @@ def test_judge_command_errors_are_one_line_with_exit_2(tmp_path: Path) -> None:
 
 @pytest.mark.model
 def test_embedded_judge_returns_integer_scores_and_a_reason(write_recipe) -> None:
-    import asyncio
-
     from synthpipe.backends.embedded import EmbeddedBackend
 
     _, recipe = write_recipe(
         models={"generator": {}, "judge": {"temperature": 0, "max_tokens": 150}}, judge={"enabled": True}
     )
     backend = EmbeddedBackend()
-    stage = open_now(JudgeStage(recipe), lambda name: CachedModel(backend, None, name=name))
     rec = record()
-    asyncio.run(stage.process([rec]))
+
+    async def go() -> None:
+        stage = await open_stage(JudgeStage(recipe), lambda name: CachedModel(backend, None, name=name))
+        await stage.process([rec])
+
+    asyncio.run(go())
     j = rec.meta.scores.get("judge")
     assert j is not None, rec.meta  # constrained decoding: a 135M model still answers in the schema
     for c in CRITERIA:
         assert isinstance(j[c], int) and 1 <= j[c] <= 5, (c, j)
     assert isinstance(j["reason"], str)
     assert 1 <= rec.meta.scores["overall"] <= 5
-    assert rec.ok or rec.meta.reasons[0].code == "judge_low_score"
+    assert (
+        rec.ok or rec.meta.reasons[0].code == "judge_low_score"
+    )  # low scores reject only after a passed probe
+    assert rec.ok or not any(f.code == "judge_unreliable" for f in rec.meta.flags)
 
 
 @pytest.mark.model
@@ -283,7 +329,7 @@ def test_judge_command_on_the_embedded_model_writes_all_outputs(tmp_path: Path) 
     data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     out = tmp_path / "judged"
     result = CliRunner().invoke(
-        cli, ["judge", str(data), "--task", "qa", "--out", str(out), "--threshold", "1"]
+        cli, ["judge", str(data), "--task", "qa", "--out", str(out), "--min-score", "1"]
     )
     assert result.exit_code == 0, result.output
     for name in ("accepted.jsonl", "rejected.jsonl", "failed.jsonl", "manifest.json", "report.html"):
@@ -291,19 +337,25 @@ def test_judge_command_on_the_embedded_model_writes_all_outputs(tmp_path: Path) 
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["counts"] == {"attempted": 2, "accepted": 1, "rejected": 1, "failed": 0}
     assert (
-        manifest["usage"]["judge"]["requests"] == 1 and manifest["models"]["judge"]["backend"] == "embedded"
+        manifest["usage"]["judge"]["requests"] == 1 + 2  # the record, and the probe's good and bad record
+        and manifest["models"]["judge"]["backend"] == "embedded"
     )
     accepted = json.loads((out / "accepted.jsonl").read_text(encoding="utf-8"))
     assert accepted["meta"]["line"] == 1 and 1 <= accepted["meta"]["scores"]["overall"] <= 5
     rejected = json.loads((out / "rejected.jsonl").read_text(encoding="utf-8"))
     assert rejected["meta"]["line"] == 2 and rejected["meta"]["reasons"][0]["code"] == "placeholder"
     again = CliRunner().invoke(
-        cli, ["judge", str(data), "--task", "qa", "--out", str(out), "--threshold", "1"]
+        cli, ["judge", str(data), "--task", "qa", "--out", str(out), "--min-score", "1"]
     )
     assert again.exit_code == 0
-    assert (
-        json.loads((out / "manifest.json").read_text(encoding="utf-8"))["usage"]["judge"]["cache_hits"] == 1
-    )
+    again_manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert again_manifest["usage_this_run"]["judge"] == {
+        "requests": 0,
+        "cache_hits": 3,
+        "prompt_tokens": 0,
+        "completion_tokens": 0,
+    }
+    assert again_manifest["stages"]["judge"]["probe"] == manifest["stages"]["judge"]["probe"]
 
 
 @pytest.mark.server
@@ -337,7 +389,7 @@ def test_judge_command_with_an_openai_compatible_server(
     assert result.exit_code == 0, result.output
     manifest_text = (out / "manifest.json").read_text(encoding="utf-8")
     manifest = json.loads(manifest_text)
-    assert manifest["models"]["judge"]["backend"] == "openai" and manifest["usage"]["judge"]["requests"] == 1
+    assert manifest["models"]["judge"]["backend"] == "openai" and manifest["usage"]["judge"]["requests"] == 3
     assert "sk-test-secret-value" not in manifest_text
     rows = [
         json.loads(x)
@@ -350,14 +402,258 @@ def test_judge_command_with_an_openai_compatible_server(
 
 def test_completion_object_answers_are_accepted_by_the_fake(write_recipe) -> None:
     """The fake hands a Completion through untouched: a judge cut off by max_tokens is still parsed."""
-    import asyncio
-
     recipe = judge_recipe(write_recipe)
     cut = Completion(
         text='{"accuracy": 5, "structure": 5, "fabrication": 5, "style": 5, "task": 5, "reason": "go',
         finish_reason="length",
     )
-    stage, _ = stage_with(recipe, {"judge": [cut]})
     rec = record()
-    asyncio.run(stage.process([rec]))
+
+    async def go() -> None:
+        stage, _ = await stage_with(recipe, {"judge": [cut]})
+        await stage.process([rec])
+
+    asyncio.run(go())
     assert rec.ok and rec.meta.scores["overall"] == 5
+
+
+# --- the probe: a judge that cannot tell good from bad does not reject --------------------------------
+
+
+def six_clean_records(tmp_path: Path) -> Path:
+    data = tmp_path / "faq.jsonl"
+    data.write_text("".join(json.dumps(qa(i)) + "\n" for i in range(6)), encoding="utf-8")
+    return data
+
+
+def test_a_judge_scoring_everything_alike_fails_the_probe_and_flags_instead_of_rejecting(
+    tmp_path: Path,
+) -> None:
+    heard: list[str] = []
+    fake = FakeBackend(default=verdict(1, "excellent"))  # what the embedded 135M model does
+    result = synthpipe.judge(
+        six_clean_records(tmp_path),
+        task="qa",
+        language="en",
+        backends={"judge": fake},
+        out=tmp_path / "out",
+        on_warning=heard.append,
+    )
+    m = result.manifest
+    assert m["counts"] == {"attempted": 6, "accepted": 6, "rejected": 0, "failed": 0}
+    assert all(r.meta.scores["overall"] == 1 for r in result.accepted)  # the scores are kept
+    assert all([f.code for f in r.meta.flags] == ["judge_unreliable"] for r in result.accepted)
+    assert "1.00 < 3.5, not rejected" in result.accepted[0].meta.flags[0].detail
+    assert m["flags"] == {"judge_unreliable": {"records": 6, "occurrences": 6}}
+    probe = m["stages"]["judge"]["probe"]["judge"]
+    assert {k: probe[k] for k in ("good", "bad", "passed", "action")} == {
+        "good": 1.0,
+        "bad": 1.0,
+        "passed": False,
+        "action": "flag",
+    }
+    assert "below the threshold 3.5" in probe["why"] and "less than 1 apart" in probe["why"]
+    assert m["stages"]["judge"]["on_unreliable"] == "flag"
+    (failed_probe,) = [w for w in m["warnings"] if "failed the probe" in w]
+    assert "judge `judge` (fake)" in failed_probe and "judge.on_unreliable: reject" in failed_probe
+    assert any("gave all 6 records the same overall score 1" in w for w in m["warnings"])
+    assert heard == m["warnings"]  # the terminal hears what the manifest keeps
+    on_disk = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert on_disk["stages"]["judge"]["probe"] == m["stages"]["judge"]["probe"]
+    assert on_disk["warnings"] == m["warnings"]
+
+
+def test_a_run_with_an_undiscriminating_judge_warns_as_it_goes_and_rejects_nothing(
+    write_recipe, tmp_path: Path
+) -> None:
+    _, recipe = write_recipe(
+        count=5,
+        models={"generator": {"backend": "fake"}, "judge": {"backend": "fake"}},
+        judge={"enabled": True},
+    )
+    heard: list[str] = []
+    gen = FakeBackend([qa(i) for i in range(5)], max_in_flight=1)
+    judge = FakeBackend(default=verdict(1, "excellent"))
+    m = synthpipe.run(
+        recipe, tmp_path / "out", backends={"generator": gen, "judge": judge}, on_warning=heard.append
+    ).manifest
+    assert m["counts"]["accepted"] == 5 and "judge_low_score" not in m["reasons"]
+    assert m["flags"]["judge_unreliable"]["records"] == 5
+    assert m["stages"]["judge"]["probe"]["judge"]["action"] == "flag"
+    assert [w for w in heard if "failed the probe" in w] == [
+        w for w in m["warnings"] if "failed the probe" in w
+    ]
+    assert any("failed the probe" in w for w in heard)
+
+
+def test_on_unreliable_reject_rejects_on_the_scores_anyway_but_still_warns(
+    write_recipe, tmp_path: Path
+) -> None:
+    path = judge_recipe(write_recipe, on_unreliable="reject").path
+    result = synthpipe.judge(
+        six_clean_records(tmp_path),
+        recipe=path,
+        backends={"judge": FakeBackend(default=verdict(1, "excellent"))},
+    )
+    m = result.manifest
+    assert m["counts"]["rejected"] == 6 and m["reasons"] == {
+        "judge_low_score": {"records": 6, "occurrences": 6}
+    }
+    assert not m["flags"]
+    probe = m["stages"]["judge"]["probe"]["judge"]
+    assert probe["passed"] is False and probe["action"] == "reject"
+    assert any("failed the probe" in w and "still reject" in w for w in m["warnings"])
+
+
+def test_a_discriminating_judge_passes_the_probe_and_low_scores_reject(tmp_path: Path) -> None:
+    answers = [verdict(s) for s in (5, 2, 4, 1, 5, 3)]
+    result = synthpipe.judge(
+        six_clean_records(tmp_path),
+        task="qa",
+        language="en",
+        backends={"judge": judging(answers, good=4, bad=2, max_in_flight=1)},
+    )
+    m = result.manifest
+    assert m["counts"]["accepted"] == 3 and m["reasons"] == {
+        "judge_low_score": {"records": 3, "occurrences": 3}
+    }
+    assert m["stages"]["judge"]["probe"] == {
+        "judge": {"good": 4.0, "bad": 2.0, "passed": True, "action": "reject"}
+    }
+    assert not m["flags"] and not m["warnings"]
+
+
+def test_the_probe_is_asked_once_and_a_rerun_finds_it_in_the_cache(tmp_path: Path) -> None:
+    data, out = six_clean_records(tmp_path), tmp_path / "out"
+    first = synthpipe.judge(
+        data, task="qa", language="en", backends={"judge": judging([verdict(4)] * 6)}, out=out
+    )
+    assert first.manifest["usage_this_run"]["judge"]["requests"] == 6 + 2
+    again = synthpipe.judge(data, task="qa", language="en", backends={"judge": FakeBackend()}, out=out)
+    assert again.manifest["usage_this_run"]["judge"]["requests"] == 0  # an empty fake: nothing asked
+    assert again.manifest["stages"]["judge"]["probe"] == first.manifest["stages"]["judge"]["probe"]
+
+
+def test_a_judge_that_fails_the_probe_is_left_out_when_another_passes(write_recipe) -> None:
+    recipe = judge_recipe(write_recipe, ("good_judge", "flat_judge"), aggregation="min")
+    fakes = {
+        "good_judge": judging([verdict(5), verdict(2, "wrong window")]),
+        "flat_judge": FakeBackend(default=verdict(1, "excellent")),
+    }
+    warned: list[str] = []
+
+    async def go() -> tuple[list[Record], dict[str, Any]]:
+        stage = JudgeStage(recipe)
+        await stage.open(
+            StageContext(model=lambda name: CachedModel(fakes[name], None, name=name), warn=warned.append)
+        )
+        recs = [record(), record()]
+        for rec in recs:
+            await stage.process([rec])
+        return recs, await stage.close()
+
+    (ok, low), info = asyncio.run(go())
+    assert ok.ok and ok.meta.scores["overall"] == 5 and not ok.meta.flags
+    assert ok.meta.scores["judge"]["left_out"] == ["flat_judge"]
+    assert ok.meta.scores["judge"]["by_model"]["flat_judge"]["overall"] == 1  # asked, kept, not counted
+    assert [r.code for r in low.meta.reasons] == ["judge_low_score"] and "wrong window" in low.meta.reasons[
+        0
+    ].detail
+    assert {n: p["action"] for n, p in info["probe"].items()} == {
+        "good_judge": "reject",
+        "flat_judge": "left_out",
+    }
+    assert len(warned) == 1 and "judge `flat_judge`" in warned[0] and "left out of the vote" in warned[0]
+
+
+@pytest.mark.parametrize(("n", "warns"), [(5, True), (4, False)])
+async def test_every_record_with_the_same_score_is_a_warning(write_recipe, n: int, warns: bool) -> None:
+    recipe = judge_recipe(write_recipe)
+    fake = judging([verdict(4)] * n)  # passes the probe, then says 4 to everything
+    warned: list[str] = []
+    stage = JudgeStage(recipe)
+    await stage.open(StageContext(model=lambda name: CachedModel(fake, None, name=name), warn=warned.append))
+    for i in range(n):
+        await stage.process([Record(f"r{i}", qa(i), Meta(task="qa"))])
+    info = await stage.close()
+    assert info["probe"]["judge"]["passed"] is True
+    assert warned == (
+        [
+            f"judge `judge` gave all {n} records the same overall score 4: it is not telling them "
+            "apart — read a few by hand, or use a stronger judge model"
+        ]
+        if warns
+        else []
+    )
+
+
+async def test_different_scores_are_no_warning(write_recipe) -> None:
+    recipe = judge_recipe(write_recipe)
+    fake = judging([verdict(4)] * 5 + [verdict(5)])
+    warned: list[str] = []
+    stage = JudgeStage(recipe)
+    await stage.open(StageContext(model=lambda name: CachedModel(fake, None, name=name), warn=warned.append))
+    for i in range(6):
+        await stage.process([Record(f"r{i}", qa(i), Meta(task="qa"))])
+    await stage.close()
+    assert warned == []
+
+
+@pytest.mark.parametrize(
+    ("good", "bad", "threshold", "passed"),
+    [
+        (5.0, 1.0, 3.5, True),
+        (4.2, 3.2, 3.5, True),  # exactly 1 apart, in spite of float rounding
+        (4.2, 3.4, 3.5, False),  # less than 1 apart
+        (3.4, 1.0, 3.5, False),  # the good record would be rejected
+        (1.0, 1.0, 1.0, False),  # everything alike passes a threshold of 1, but tells nothing
+        (None, 1.0, 3.5, False),  # unreadable
+    ],
+)
+def test_probe_rule(good: float | None, bad: float | None, threshold: float, passed: bool) -> None:
+    assert probe_result(good, bad, threshold).passed is passed
+
+
+@pytest.mark.parametrize("task", ["qa", "summarize", "rewrite", "classify", "dialogue"])
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_probe_records_for_every_kind_in_the_recipe_language(write_recipe, task: str, language: str) -> None:
+    labels = {"labels": ["billing", "shipping"]} if task == "classify" else {}
+    _, recipe = write_recipe(
+        task=task,
+        language=language,
+        sources=[{"text": SOURCE}],
+        models={"generator": {}, "judge": {"backend": "fake"}},
+        judge={"enabled": True, "task_points": ["names the order number"]},
+        **labels,
+    )
+    stage = JudgeStage(recipe)
+    good, bad = (probe_messages(recipe, stage.criteria, w)[-1]["content"] for w in ("good", "bad"))
+    pair = probe_pair(task, language)
+    assert good != bad and pair is not None
+    for prompt, fields in ((good, pair.good), (bad, pair.bad)):
+        assert all(text in prompt for _, text in get_task(task).parts(fields))
+        assert ("评分标准" in prompt) is (language == "zh")
+        assert (
+            pair.source in prompt and SOURCE not in prompt
+        )  # faithfulness is scored on the probe's own source
+        assert (
+            "names the order number" not in prompt and "billing" not in prompt
+        )  # the recipe's context stays out
+    if task == "classify":
+        assert (
+            pair.good["label"] == pair.bad["label"] and pair.labels[0] in good
+        )  # the bad one is mislabelled
+
+
+@pytest.mark.model
+def test_the_embedded_judge_fails_the_probe_and_rejects_nothing_silently(tmp_path: Path) -> None:
+    data, out = six_clean_records(tmp_path), tmp_path / "judged"
+    result = CliRunner().invoke(cli, ["judge", str(data), "--task", "qa", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    probe = m["stages"]["judge"]["probe"]["judge"]
+    assert probe["passed"] is False and probe["action"] == "flag", probe
+    assert "judge_low_score" not in m["reasons"] and m["counts"]["accepted"] == 6
+    assert m["flags"]["judge_unreliable"]["records"] == 6
+    assert any("failed the probe" in w for w in m["warnings"])
+    assert "warning: judge `judge` (" in result.output and "failed the probe" in result.output

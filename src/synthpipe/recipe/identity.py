@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 _NOT_DATA = {"name", "count", "output_dir", "review_sample", "models", "sources", "examples_file"}
 _QUALITY = ("checks", "judge", "agreement", "grounding", "dedup", "stages")
+# Settings added after run directories existed: at their default they stay out of the identity, so a
+# directory made before them resumes instead of being refused as "made by another recipe".
+_ADDED_LATER = {"judge.on_unreliable": "flag"}
 
 
 def model_identity(spec: ModelSpec) -> dict[str, Any]:
@@ -48,6 +51,9 @@ def identity(recipe: Recipe) -> dict[str, Any]:
     body = recipe.model_dump(mode="json", exclude=_NOT_DATA)
     out: dict[str, Any] = {}
     _flatten("", body, out)
+    for key, default in _ADDED_LATER.items():
+        if out.get(key, default) == default:
+            out.pop(key, None)
     # Examples may be long and many: one digest each, so a change names the example that changed.
     for key in [k for k in out if k == "examples"]:
         out.pop(key)

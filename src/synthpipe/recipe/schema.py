@@ -48,6 +48,7 @@ class ModelSpec(_Strict):
             "max_retries",
             "prices",
             "n_ctx",
+            "context_window",
         }
     )
 
@@ -73,6 +74,12 @@ class ModelSpec(_Strict):
     seed: int | None = None
     stop: list[str] | None = None
     n_ctx: int = Field(4096, ge=256, description="embedded only: context window")
+    context_window: int | None = Field(
+        None,
+        ge=256,
+        description="the model's context window in tokens, when known (the embedded model's is n_ctx): "
+        "a recipe whose largest prompt plus max_tokens cannot fit fails at planning, before any request",
+    )
     prices: Prices = Prices()
 
     @field_validator("backend")
@@ -156,6 +163,11 @@ class JudgeConfig(_Strict):
     criteria: list[str] = Field(default_factory=lambda: ["accuracy", "structure", "fabrication", "style"])
     task_points: list[str] = Field(
         default_factory=list, description="task-specific points the judge checks, scored as `task`"
+    )
+    on_unreliable: Literal["flag", "reject"] = Field(
+        "flag",
+        description="a judge that fails the probe (a known-good record must reach the threshold and beat an "
+        "obviously wrong one by 1 point): flag its low scores (judge_unreliable) or reject on them anyway",
     )
 
 
