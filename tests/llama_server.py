@@ -47,10 +47,16 @@ class LlamaServer:
 
     def start(self) -> str:
         self.port = free_port()
+        # `python -m llama_cpp.server`, with the model loaded as the embedded backend loads it (without
+        # the AMX-repacked weight buffers that crash llama-cpp-python 0.3.36 on AMX CPUs)
         cmd = [
             sys.executable,
-            "-m",
-            "llama_cpp.server",
+            "-c",
+            "import runpy, sys\n"
+            "from synthpipe.backends.embedded import plain_weight_buffers\n"
+            "sys.argv[0] = 'llama_cpp.server'\n"
+            "with plain_weight_buffers():\n"
+            "    runpy.run_module('llama_cpp.server', run_name='__main__', alter_sys=True)\n",
             "--model",
             str(self.gguf),
             "--host",

@@ -55,7 +55,7 @@ def find_gguf(model_path: str | None = None) -> Path:
 
 
 @contextmanager
-def _plain_weight_buffers() -> Iterator[None]:
+def plain_weight_buffers() -> Iterator[None]:
     """Load without llama.cpp's extra weight buffers (repacking for AMX and the like). On CPUs with AMX
     (Sapphire Rapids and later), llama-cpp-python 0.3.36 built natively crashes the process in its
     first multi-token decode when the weights were repacked for AMX; plain buffers decode correctly,
@@ -119,7 +119,7 @@ class EmbeddedBackend:
                     from llama_cpp import Llama
                 except ImportError:
                     raise MissingDependencyError("the embedded model", "local", "synthpipe[local]") from None
-                with _plain_weight_buffers():
+                with plain_weight_buffers():
                     self._models[key] = Llama(
                         model_path=str(self.path),
                         n_ctx=self.n_ctx,
