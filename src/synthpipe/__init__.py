@@ -44,6 +44,7 @@ _EXPORTS = {
     "TaskKind": "synthpipe.tasks",
     "register_task": "synthpipe.tasks",
     "task_names": "synthpipe.tasks",
+    "get_task": "synthpipe.tasks",
     "Stage": "synthpipe.stages.base",
     "SynthpipeError": "synthpipe.core.errors",
     "UsageError": "synthpipe.core.errors",
@@ -51,6 +52,7 @@ _EXPORTS = {
     "InputFileError": "synthpipe.core.errors",
     "ModelError": "synthpipe.core.errors",
     "BackendError": "synthpipe.core.errors",
+    "RunStopped": "synthpipe.core.errors",
 }
 _ALIASES = {"register_task": "register"}
 
@@ -64,6 +66,7 @@ __all__ = [
     "RecipeError",
     "Record",
     "Result",
+    "RunStopped",
     "Stage",
     "SynthpipeError",
     "TaskKind",
@@ -79,6 +82,7 @@ __all__ = [
     "dedup",
     "default_out_dir",
     "demo_recipe",
+    "get_task",
     "init_recipes",
     "judge",
     "load_recipe",
@@ -111,13 +115,14 @@ if TYPE_CHECKING:
         InputFileError,
         ModelError,
         RecipeError,
+        RunStopped,
         SynthpipeError,
         UsageError,
     )
     from synthpipe.core.records import Meta, Reason, Record
     from synthpipe.recipe import Recipe, load_recipe
     from synthpipe.stages.base import Stage
-    from synthpipe.tasks import TaskKind, task_names
+    from synthpipe.tasks import TaskKind, get_task, task_names
     from synthpipe.tasks import register as register_task
 
 

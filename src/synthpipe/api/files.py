@@ -72,6 +72,7 @@ def _prepare(
     tail: dict[str, Any] | None = None,
     backends: dict[str, Backend] | None = None,
     use_cache: bool = True,
+    cache: str | Path | None = None,
     progress: bool | None = False,
     on_warning: Callable[[str], None] | None = None,
     workers: int | None = None,
@@ -88,7 +89,11 @@ def _prepare(
         stages,
         sink,
         pool=pool,
-        cache_path=(sink.path / "cache.sqlite") if pool is not None and sink.path is not None else None,
+        cache_path=Path(cache)
+        if cache is not None and pool is not None
+        else (sink.path / "cache.sqlite")
+        if pool is not None and sink.path is not None
+        else None,
         head=_head(recipe.task, language, data, records, recipe),
         tail={
             "outputs": [f"{o}.jsonl" for o in outcomes] + ["manifest.json", "report.html"] if out else [],
@@ -226,16 +231,22 @@ def prepare_judge(
     base_url: str | None = None,
     api_key_env: str | None = None,
     threshold: float | None = None,
+    rounds: tuple[int, int] | None = None,
+    disable: Sequence[str] = (),
+    max_in_flight: int | None = None,
     out: str | Path | None = None,
     backends: dict[str, Backend] | None = None,
     use_cache: bool = True,
+    cache: str | Path | None = None,
     progress: bool | None = False,
     on_warning: Callable[[str], None] | None = None,
     workers: int | None = None,
 ) -> tuple[Job, Any, int]:
     """Rule checks, grounding, agreement and the LLM judge over `data`, under `recipe` (its judges,
     criteria, threshold, sources and agreement) or under one made from the options. With `out`, model
-    answers are cached in OUT/cache.sqlite, so a repeated call asks only what was not answered."""
+    answers are cached in OUT/cache.sqlite (or `cache`), so a repeated call asks only what was not
+    answered. `rounds` and `disable` set the dialogue rounds and the rule codes switched off;
+    `max_in_flight` the judges' concurrent requests."""
     from synthpipe.engine.presets import PRESETS, build_stages
 
     if threshold is not None and not 1 <= threshold <= 5:
@@ -254,6 +265,21 @@ def prepare_judge(
         api_key_env=api_key_env,
     )
     infer_task(records, rcp.task, input_name(data))
+    changes: dict[str, Any] = {}
+    if rounds is not None:
+        changes["rounds"] = list(rounds)
+    if disable:
+        checks = rcp.checks.model_dump(mode="json")
+        checks["disable"] = list(dict.fromkeys([*checks.get("disable", []), *disable]))
+        changes["checks"] = checks
+    if max_in_flight is not None:
+        models = {k: v.model_dump(mode="json") for k, v in rcp.models.items()}
+        for name in rcp.judge.models or ["judge"]:
+            if name in models:
+                models[name]["max_in_flight"] = max_in_flight
+        changes["models"] = models
+    if changes:
+        rcp = rcp.replace(**changes)
     check_language = language or (rcp.language if recipe is not None else None)
     stages = build_stages(PRESETS["judge"], rcp, language=check_language, threshold=threshold)
     return _prepare(
@@ -266,6 +292,7 @@ def prepare_judge(
         check_language,
         backends=backends,
         use_cache=use_cache,
+        cache=cache,
         progress=progress,
         on_warning=on_warning,
         workers=workers,
@@ -307,10 +334,11 @@ def prepare_dedup(
     if embedding_threshold is not None:
         settings["embedding_threshold"] = embedding_threshold
     if fields:
+        _require_fields(records, list(fields), input_name(data))
         settings["fields"] = list(fields)
-    check_key_env(embed_key_env, "--embed-key-env")
+    check_key_env(embed_key_env, "--api-key-env")
     if (embed_model or embed_key_env) and not embed_url:
-        raise UsageError("--embed-model/--embed-key-env need --embed-url (an OpenAI-compatible base URL)")
+        raise UsageError("--embed-model/--api-key-env need --embed-url (an OpenAI-compatible base URL)")
     models: dict[str, Any] = {"generator": {}}
     if embed_url:
         models["embeddings"] = {
@@ -327,6 +355,23 @@ def prepare_dedup(
     return _prepare(
         "dedup", data, records, rcp, stages, out, None, outcomes=("accepted", "rejected"), progress=progress
     )
+
+
+def _require_fields(records: list[Any], fields: list[str], where: str) -> None:
+    """`--fields` that no record has would make every key empty, and every record a duplicate of every
+    other: an error that lists the fields the records do have."""
+    present: dict[str, None] = {}
+    for rec in records:
+        if not (rec.meta.reasons and rec.meta.reasons[0].stage == "read"):
+            present.update(dict.fromkeys(rec.fields))
+    missing = [f for f in fields if f not in present]
+    if missing:
+        have = ", ".join(present) or "none"
+        raise UsageError(
+            f"--fields {','.join(missing)}: no record in {where} has "
+            f"{'this field' if len(missing) == 1 else 'these fields'}; its records have: {have}"
+            f" — e.g. --fields {','.join(list(present)[:2])}"
+        )
 
 
 def _runner(prepare: Any, doc: str) -> tuple[Any, Any]:
@@ -356,7 +401,8 @@ judge, ajudge = _runner(
     criteria, threshold, sources and agreement) or under one made from the options (`task`,
     `language`, `labels`, `model`/`base_url`/`api_key_env`; default judge: the embedded model).
     With `out`, model answers are cached in OUT/cache.sqlite, so a repeated call asks only what was not
-    answered. Also `threshold`, `backends`, `use_cache`, `progress`, `on_warning`, `workers`.""",
+    answered (or in `cache`). Also `threshold`, `rounds`, `disable`, `max_in_flight`, `backends`,
+    `use_cache`, `progress`, `on_warning`, `workers`.""",
 )
 dedup, adedup = _runner(
     prepare_dedup,

@@ -79,7 +79,7 @@ def infer_task(records: list[Record], task: str | None, where: str) -> str:
     from synthpipe.tasks import get_task, task_names
 
     if task:
-        get_task(task)  # an unknown task is reported with the known ones
+        _require_shape(records, get_task(task), where)  # an unknown task is reported with the known ones
     else:
         kinds = sorted({r.meta.task for r in records if r.meta.task})
         if len(kinds) > 1:
@@ -95,6 +95,41 @@ def infer_task(records: list[Record], task: str | None, where: str) -> str:
         if not rec.meta.task:
             rec.meta.task = task
     return task
+
+
+def _require_shape(records: list[Record], kind: Any, where: str) -> None:
+    """`--task` that fits none of the records (text/label data checked as qa, dialogues as qa) would
+    reject every record as `missing_field`: say what the records look like and which --task fits."""
+    from synthpipe.tasks import get_task, kind_of_format, task_names
+
+    readable = [r for r in records if not (r.meta.reasons and r.meta.reasons[0].stage == "read")]
+    if not readable or any(all(f in r.fields for f in kind.required) for r in readable):
+        return
+    shapes: dict[str, int] = {}
+    for rec in readable:
+        fmt = str(rec.meta.extra.get("format", "synthpipe"))
+        shapes[fmt] = shapes.get(fmt, 0) + 1
+    fmt = max(shapes, key=shapes.__getitem__)
+    first = kind_of_format(fmt)
+    fitting = [
+        name
+        for name in dict.fromkeys([first or "", *task_names()])
+        if name and any(all(f in r.fields for f in get_task(name).required) for r in readable)
+    ]
+    keys = sorted({k for r in readable[:50] for k in r.fields})
+    hint = "check the file or --task"
+    if fitting:
+        hint = f"use --task {fitting[0]}"
+        if get_task(fitting[0]).label_field:
+            hint += " --labels A,B"
+        if len(fitting) > 1:
+            hint += f" (or {', '.join(fitting[1:])})"
+    raise InputFileError(
+        where,
+        f"no record has the fields of --task {kind.name} ({', '.join(kind.required)}); "
+        f"its records look like {fmt} data with fields {', '.join(keys)}",
+        hint,
+    )
 
 
 def forget(records: list[Record], stages: Iterable[str]) -> None:

@@ -46,6 +46,17 @@ def with_generator(
     return recipe.replace(models=models)
 
 
+def _more_than_planned(out: Path | None, done: int, n: int) -> list[str]:
+    """A re-run with a smaller count keeps what earlier runs finished: say so, rather than count more
+    records than planned without a word."""
+    if out is None or done <= n:
+        return []
+    return [
+        f"{out} already holds {done} finished candidates, more than the {n} planned now: they stay in "
+        f"the output and its counts; to keep only {n}, write to a new --out"
+    ]
+
+
 def run(recipe: RecipeLike, out: str | Path | None = None, **options: Any) -> Result:
     """Generate, check and keep training data for `recipe`.
 
@@ -90,6 +101,7 @@ def prepare_run(
     """The job of a run, its source and how many candidates there are and are done already."""
     from synthpipe.engine.models import ModelPool
     from synthpipe.engine.presets import build_stages, run_stage_names
+    from synthpipe.prompts.plan import check_prompts_fit
     from synthpipe.recipe.identity import identity
     from synthpipe.risk import risk_warnings
     from synthpipe.sinks import MemorySink, RunDir
@@ -101,6 +113,7 @@ def prepare_run(
     if n < 1:
         raise UsageError(f"count {n}: give a positive number of candidates")
     stages = build_stages(run_stage_names(recipe), recipe)
+    check_prompts_fit(recipe)  # a prompt too big for the model's context fails before any write too
     names = [m for s in stages for m in getattr(s, "model_names", ())]
     pool = ModelPool(recipe, names, backends, use_cache)  # a missing model or key fails before any write
     sink: MemorySink = RunDir(out) if out is not None else MemorySink()
@@ -139,7 +152,7 @@ def prepare_run(
                 if sink.path
                 else [],
             },
-            warnings=risk_warnings(recipe),
+            warnings=risk_warnings(recipe) + _more_than_planned(sink.path, len(done), n),
             on_warning=on_warning or (lambda message: None),
             progress=progress,
             earlier_usage=previous.get("usage") or {},

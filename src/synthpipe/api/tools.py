@@ -43,13 +43,16 @@ def init_recipes(directory: str | Path, force: bool = False) -> tuple[list[str],
 
 def preview_prompts(recipe: RecipeLike, n: int = 1) -> dict[str, Any]:
     """The exact messages the first `n` candidates would send, and the quality stages' prompts for a
-    sample record: {"candidates": [{index, messages, schema, seed, variation}], "stages": [(title, messages)]}."""
+    sample record: {"warnings": [risky-domain warnings], "candidates": [{index, messages, schema, seed, variation}],
+    "stages": [(title, messages)]}."""
     from synthpipe.prompts.plan import plan
+    from synthpipe.risk import risk_warnings
     from synthpipe.stages.describe import describe_prompts
 
     rcp = as_recipe(recipe)
     items = plan(rcp, count=min(n, rcp.count))
     return {
+        "warnings": risk_warnings(rcp),
         "candidates": [
             {
                 "index": it.index,
@@ -73,11 +76,40 @@ def _cache_path(target: str | Path) -> Path:
     return p
 
 
-def cache_stats(target: str | Path) -> dict[str, Any]:
-    """Entries, size and models of a response cache (a run directory or a cache.sqlite file)."""
+def _open_cache(path: Path) -> Any:
+    """The cache at `path`, or a clear error when the file is not one (never changing that file)."""
+    import sqlite3
+
     from synthpipe.cache import ResponseCache
 
-    cache = ResponseCache(_cache_path(target))
+    not_cache = (
+        f"{path}: is not a synthpipe response cache — pass a run directory or the cache.sqlite file in it"
+    )
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except OSError as exc:
+        raise UsageError(
+            f"{path}: cannot be read ({exc.strerror}) — check the path and its permissions"
+        ) from None
+    if head != b"SQLite format 3\x00":
+        raise UsageError(not_cache)
+    try:
+        probe = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            tables = {row[0] for row in probe.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        finally:
+            probe.close()
+    except sqlite3.DatabaseError:
+        raise UsageError(not_cache) from None
+    if "responses" not in tables:
+        raise UsageError(not_cache)
+    return ResponseCache(path)
+
+
+def cache_stats(target: str | Path) -> dict[str, Any]:
+    """Entries, size and models of a response cache (a run directory or a cache.sqlite file)."""
+    cache = _open_cache(_cache_path(target))
     try:
         return cache.stats()
     finally:
@@ -85,12 +117,20 @@ def cache_stats(target: str | Path) -> dict[str, Any]:
 
 
 def cache_clear(target: str | Path) -> tuple[int, Path]:
-    """Delete every cached response; returns how many and the file."""
-    from synthpipe.cache import ResponseCache
+    """Delete every cached response; returns how many and the file. Refused while a run is writing to
+    the directory that holds the cache."""
+    from synthpipe.sinks.rundir import lock_directory, unlock_directory
 
     path = _cache_path(target)
-    cache = ResponseCache(path)
+    lock = lock_directory(
+        path.parent,
+        f"{path.parent}: a synthpipe run is writing here — wait for it to finish, then clear its cache",
+    )
     try:
-        return cache.clear(), path
+        cache = _open_cache(path)
+        try:
+            return cache.clear(), path
+        finally:
+            cache.close()
     finally:
-        cache.close()
+        unlock_directory(path.parent, lock)

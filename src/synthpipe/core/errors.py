@@ -7,6 +7,7 @@ SynthpipeError                 every error synthpipe raises on purpose
 │   └── MissingDependencyError an optional extra is not installed
 ├── ModelError                 a model that cannot be loaded or configured
 │   └── ModelFileMissing       the embedded GGUF cannot be found
+├── RunStopped                 a run stopped early: its requests all failed the same way (exit code 1)
 └── BackendError               a request that failed for good (after retries)
     ├── RateLimited            429 from the server
     ├── ServerError            5xx, connection errors, time-outs (retryable)
@@ -46,6 +47,10 @@ class MissingDependencyError(UsageError):
 
 class ModelError(SynthpipeError):
     pass
+
+
+class RunStopped(SynthpipeError):
+    """The run stopped before its end; what it finished is kept and a re-run resumes."""
 
 
 class ModelFileMissing(ModelError):

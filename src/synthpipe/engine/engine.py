@@ -7,7 +7,9 @@ record with an error goes to the sink as failed, one with reasons as rejected, t
 stage's inbox; after the last stage, to the sink as accepted. Every record that enters therefore leaves
 in exactly one place, and the sink can append it the moment it is decided. An exception fails the
 records of that call, except a usage or model error (a missing extra, a model file), which stops the
-run with its message: it would fail every record the same way.
+run with its message: it would fail every record the same way. So does a stage whose first
+`STOP_AFTER_SAME_FAILURES` requests all failed for good with one and the same error (a dead server, a
+wrong model name) before any was answered: `RunStopped` names that error, and a re-run tries them again.
 """
 
 from __future__ import annotations
@@ -21,11 +23,12 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from synthpipe.core.errors import BackendError, ModelError, UsageError
+from synthpipe.core.errors import BackendError, ModelError, RunStopped, UsageError
 from synthpipe.core.records import Record
 from synthpipe.stages.base import Stage
 
 INBOX_CHUNKS = 16  # lists of records a stage's inbox holds before the stage before it waits
+STOP_AFTER_SAME_FAILURES = 8  # final failures, all alike and none answered, that stop a stage's run
 _END = None
 
 
@@ -74,24 +77,37 @@ class Engine:
         self.sink = sink
         self.on_done = on_done or (lambda: None)
         self.stats = {s.name: StageStats() for s in stages}
+        self._answered: set[str] = set()  # stages that have had one call succeed
+        self._same_failure: dict[str, tuple[str, int]] = {}  # stage -> (error, times) before any answer
         self._inboxes: list[asyncio.Queue[list[Record] | None]] = []
 
     async def run(self, source: AsyncIterator[list[Record]]) -> None:
         """Feed every record of `source` through the stages; returns when all are in the sink."""
         self._inboxes = [asyncio.Queue(INBOX_CHUNKS) for _ in self.stages]
+        # A call that must stop the run (usage, model, RunStopped) raises inside a task of its stage;
+        # it lands here at once, not when the stage has drained its inbox.
+        self._stop = asyncio.get_running_loop().create_future()
         runners = [
             asyncio.create_task(self._drive(k), name=f"stage-{s.name}") for k, s in enumerate(self.stages)
         ]
-        try:
+
+        async def feed() -> None:
             async for chunk in source:
                 await self._route(0, chunk)
                 await asyncio.sleep(0)  # let the stages start on it before the next chunk is made
             await self._end(0)
             await asyncio.gather(*runners)
+
+        main = asyncio.create_task(feed(), name="engine-feed")
+        try:
+            await asyncio.wait({main, self._stop}, return_when=asyncio.FIRST_COMPLETED)
+            if self._stop.done():
+                raise self._stop.result()
+            main.result()
         except BaseException:
-            for task in runners:
+            for task in (main, *runners):
                 task.cancel()
-            await asyncio.gather(*runners, return_exceptions=True)
+            await asyncio.gather(main, *runners, return_exceptions=True)
             raise
 
     async def _route(self, k: int, records: list[Record]) -> None:
@@ -162,10 +178,18 @@ class Engine:
                 await sem.acquire()
                 task = asyncio.create_task(self._call(k, batch, sem))
                 tasks.add(task)
-                task.add_done_callback(tasks.discard)
+                task.add_done_callback(self._call_done(tasks))
         while tasks:
             await asyncio.gather(*list(tasks))
         await self._end(k + 1)
+
+    def _call_done(self, tasks: set[asyncio.Task[None]]) -> Callable[[asyncio.Task[None]], None]:
+        def done(task: asyncio.Task[None]) -> None:
+            tasks.discard(task)
+            if not task.cancelled() and task.exception() is not None and not self._stop.done():
+                self._stop.set_result(task.exception())
+
+        return done
 
     async def _call(self, k: int, batch: list[Record], sem: asyncio.Semaphore | None) -> None:
         stage, stats = self.stages[k], self.stats[self.stages[k].name]
@@ -180,6 +204,12 @@ class Engine:
             for rec in batch:
                 fail(rec, exc, stage.name)
             out = batch
+            if isinstance(exc, BackendError) and stage.name not in self._answered:
+                self._count_failure(stage.name, str(exc), batch)
+        else:
+            if stage.name not in self._answered and any(r.meta.error is None for r in out):
+                self._answered.add(stage.name)
+                self._same_failure.pop(stage.name, None)
         finally:
             stats.seconds += time.perf_counter() - started
             if sem is not None:
@@ -191,6 +221,22 @@ class Engine:
             # are checked further on: answers arrive in bursts, and the server should not wait.
             await asyncio.sleep(0)
         await self._route(k + 1, out)
+
+    def _count_failure(self, stage: str, error: str, batch: list[Record]) -> None:
+        """Stop the run when a stage's first requests all failed the same way: every other candidate
+        would fail like them. The records of this call are written as failed first (a re-run retries)."""
+        before = self._same_failure.get(stage)
+        times = before[1] + 1 if before is not None and before[0] == error else 1
+        self._same_failure[stage] = (error, times)
+        if times >= STOP_AFTER_SAME_FAILURES:
+            for rec in batch:
+                self._finish("failed", rec)
+            self.sink.flush()
+            raise RunStopped(
+                f"stage {stage}: the first {times} requests all failed the same way and none was "
+                f"answered, so the run stopped: {error} — fix that, then run the same command again "
+                "(finished records are kept)"
+            )
 
     def _account(self, stage: Stage, batch: list[Record], out: list[Record]) -> list[Record]:
         """Count derived records; a record the stage did not give back fails rather than vanish."""

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from synthpipe.cache import ResponseCache
+from synthpipe.core.errors import RunStopped
 from synthpipe.core.records import Record
 from synthpipe.engine.engine import Engine
 from synthpipe.engine.manifest import build_manifest
@@ -22,6 +23,8 @@ from synthpipe.engine.models import ModelPool, public_model
 from synthpipe.recipe import Recipe
 from synthpipe.sinks.base import MemorySink
 from synthpipe.stages.base import Stage, StageContext
+
+MANIFEST_EVERY_S = 5.0  # a running command rewrites its manifest this often (longer for big outputs)
 
 
 @contextmanager
@@ -124,8 +127,16 @@ class Job:
                 total=total, done=done, stats=stats, enabled=self.progress, what=self.command
             )
             engine = Engine(self.stages, self.sink, on_done=progress.advance)
-            with progress:
-                await engine.run(source)
+            live = asyncio.create_task(self._keep_manifest(started, engine))
+            try:
+                with progress:
+                    await engine.run(source)
+            except RunStopped as exc:
+                status, self.tail["stopped"] = "stopped", str(exc)
+                raise
+            finally:
+                live.cancel()
+                await asyncio.gather(live, return_exceptions=True)
             info = {}
             for stage in self.stages:
                 info[stage.name] = {**(await stage.close()), "this_run": engine.stats[stage.name].to_json()}
@@ -153,6 +164,19 @@ class Job:
             manifest=manifest,
             out_dir=self.sink.path,
         )
+
+    async def _keep_manifest(self, started: float, engine: Engine) -> None:
+        """Rewrite the `running` manifest every few seconds, so a killed run's manifest shows what it
+        had done. Counting is over every record kept, so the interval grows with the cost of a write."""
+        if self.sink.path is None:
+            return
+        interval = MANIFEST_EVERY_S
+        while True:
+            await asyncio.sleep(interval)
+            t0 = time.perf_counter()
+            this_run = {s: {"this_run": st.to_json()} for s, st in engine.stats.items()}
+            self._write_manifest(started, "running", this_run)
+            interval = max(MANIFEST_EVERY_S, 20 * (time.perf_counter() - t0))
 
     def _workers(self, records: int) -> Any:
         """Start worker processes for the parallel stages when the job is big enough (or asked to)."""

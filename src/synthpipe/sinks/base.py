@@ -13,6 +13,27 @@ from synthpipe.core.records import Record
 OUTCOMES = ("accepted", "rejected", "failed")
 
 
+def make_output_dir(path: Path) -> bool:
+    """Create the output folder (and its parents) and prove it writable before any work is done; returns
+    whether it was created. A path that cannot be one is a UsageError naming it and the fix."""
+    from synthpipe.core.errors import UsageError
+
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{path}: exists and is not a folder — give another --out")
+    created = not path.exists()
+    probe = path / f".write-test.{os.getpid()}"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise UsageError(
+            f"{path}: cannot be used as the output folder ({reason}) — give another --out"
+        ) from None
+    return created
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(text, encoding="utf-8")

@@ -12,9 +12,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from synthpipe.core.errors import UsageError
 from synthpipe.core.records import Record
-from synthpipe.sinks.base import OUTCOMES, MemorySink, atomic_write_json, dump_records
+from synthpipe.sinks.base import OUTCOMES, MemorySink, atomic_write_json, dump_records, make_output_dir
 
 
 class OutputSet(MemorySink):
@@ -31,10 +30,7 @@ class OutputSet(MemorySink):
         return self._tmp[name]
 
     def open(self) -> None:
-        if self.path.exists() and not self.path.is_dir():
-            raise UsageError(f"{self.path}: exists and is not a folder — give another --out")
-        self._created = not self.path.exists()
-        self.path.mkdir(parents=True, exist_ok=True)
+        self._created = make_output_dir(self.path)
 
     def write_records(self, name: str, records: list[Record]) -> None:
         self._tmp_path(name).write_text(dump_records(records), encoding="utf-8")

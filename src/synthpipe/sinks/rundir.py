@@ -24,6 +24,7 @@ from synthpipe.sinks.base import (
     atomic_write_text,
     dump_records,
     iter_jsonl,
+    make_output_dir,
 )
 
 IDENTITY_FILE = "run.json"
@@ -48,6 +49,41 @@ def _repair_tail(path: Path) -> None:
         fh.truncate(data.rfind(b"\n") + 1)
 
 
+LOCK_FILE = ".lock"
+
+
+def lock_directory(directory: Path, busy: str) -> IO[str]:
+    """Take `directory`'s run lock (held until `unlock_directory`); `busy` is the error when another
+    process holds it. The lock file is removed on a clean exit, so a lock taken on a file that was
+    removed meanwhile is dropped and taken again on the new one."""
+    while True:
+        try:
+            fh = (directory / LOCK_FILE).open("a")
+        except OSError as exc:
+            raise UsageError(
+                f"{directory}: cannot write here ({exc.strerror}) — choose a folder you can write to"
+            ) from None
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.close()
+            raise UsageError(busy) from None
+        try:
+            if os.fstat(fh.fileno()).st_ino == os.stat(directory / LOCK_FILE).st_ino:
+                return fh
+        except FileNotFoundError:
+            pass
+        fh.close()
+
+
+def unlock_directory(directory: Path, fh: IO[str]) -> None:
+    """Release the lock and remove its file (still held while removing, so no other run sees it go)."""
+    try:
+        (directory / LOCK_FILE).unlink(missing_ok=True)
+    finally:
+        fh.close()
+
+
 class RunDir(MemorySink):
     def __init__(self, path: str | Path) -> None:
         super().__init__()
@@ -67,18 +103,13 @@ class RunDir(MemorySink):
         earlier runs wrote; return the ids already finished."""
         from synthpipe.recipe.identity import changes
 
-        if self.path.exists() and not self.path.is_dir():
-            raise UsageError(f"{self.path}: exists and is not a folder — give another --out")
-        self.path.mkdir(parents=True, exist_ok=True)
-        self._lock = (self.path / ".lock").open("w")
-        try:
-            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            self.close(False)
-            raise UsageError(
-                f"{self.path}: another synthpipe run is writing to this directory — wait for it "
-                "or choose another --out"
-            ) from None
+        make_output_dir(self.path)
+        self._lock = lock_directory(
+            self.path,
+            f"{self.path}: another synthpipe run is writing to this directory — wait for it "
+            "or choose another --out",
+        )
+        self._mark_interrupted()
         stored = self._stored_identity()
         has_records = any(self.file(o).exists() and self.file(o).stat().st_size for o in OUTCOMES)
         if force:
@@ -108,6 +139,14 @@ class RunDir(MemorySink):
         for outcome in OUTCOMES:
             self._files[outcome] = self.file(outcome).open("a", encoding="utf-8")
         return {rec.id for records in self.kept.values() for rec in records}
+
+    def _mark_interrupted(self) -> None:
+        """A manifest still `running` while we hold the lock was left by a run that was killed: say so
+        before this run writes its own."""
+        before = self.previous_manifest()
+        if before.get("status") == "running":
+            before["status"] = "interrupted"
+            atomic_write_json(self.manifest_path, before)
 
     def _stored_identity(self) -> dict[str, Any] | None:
         import json
@@ -155,5 +194,5 @@ class RunDir(MemorySink):
             fh.close()
         self._files.clear()
         if self._lock:
-            self._lock.close()
+            unlock_directory(self.path, self._lock)
             self._lock = None

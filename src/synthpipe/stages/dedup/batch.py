@@ -101,8 +101,9 @@ def _dedup(
     if "exact" in methods:
         first: dict[bytes, int] = {}
         for i, text in enumerate(texts):
-            rep_of[i] = first.setdefault(exact_key(text), i)
-    reps = [i for i in range(len(order)) if rep_of[i] == i]
+            if text:  # an empty key never makes two records duplicates
+                rep_of[i] = first.setdefault(exact_key(text), i)
+    reps = [i for i in range(len(order)) if rep_of[i] == i and texts[i]]
     decided = _decide_reps(order, texts, reps, n_pool, config, methods, models, embedder, sources)
 
     removed_at: dict[int, Duplicate] = {}

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 STAGE = "dedup"
 EXACT, NEAR, SEMANTIC = "duplicate_exact", "duplicate_near", "duplicate_semantic"
 CODES = (EXACT, NEAR, SEMANTIC)
+_EMPTY_KEY = exact_key("")
 
 
 def fields_for(task: str, config: DedupConfig) -> tuple[str, ...]:
@@ -210,6 +211,9 @@ class Deduper:
 
     def _decide(self, rec: Record, prep: _Prepared) -> Duplicate | None:
         if not self.methods:
+            return None
+        if prep.key == _EMPTY_KEY:  # nothing to compare: an empty key never makes two records duplicates
+            self.counts["kept"] += 1
             return None
         dup: Duplicate | None = None
         if "exact" in self.methods:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import threading
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
@@ -79,10 +80,21 @@ class LocalEmbedder:
                 # the files are local; these make sure nothing asks the hub or sends telemetry
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+                quiet = not sys.stderr.isatty()  # no dependency's progress bar in a log or a pipe
+                if quiet:
+                    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+                    os.environ.setdefault("TQDM_DISABLE", "1")
                 try:
                     from sentence_transformers import SentenceTransformer
                 except ImportError:
                     raise MissingDependencyError("embedding dedup with the local model", "embed") from None
+                if quiet:
+                    try:
+                        from transformers.utils import logging as hf_logging
+
+                        hf_logging.disable_progress_bar()  # "Loading weights" ignores the variables
+                    except ImportError:
+                        pass
                 self._model = SentenceTransformer(path, device=self.device, local_files_only=True)
         return self._model
 
