@@ -78,7 +78,9 @@ def test_method_and_threshold_options(tmp_path: Path) -> None:
     src = alpaca(tmp_path)
     result = CliRunner().invoke(dedup, [str(src), "--method", "exact", "--out", str(tmp_path / "a")])
     assert result.exit_code == 0 and "4 accepted, 1 rejected" in result.output
-    result = CliRunner().invoke(dedup, [str(src), "--threshold", "0.99", "--out", str(tmp_path / "b")])
+    result = CliRunner().invoke(
+        dedup, [str(src), "--minhash-threshold", "0.99", "--out", str(tmp_path / "b")]
+    )
     assert result.exit_code == 0 and "4 accepted, 1 rejected" in result.output
 
 
@@ -103,7 +105,7 @@ def test_against_a_pool_file(tmp_path: Path) -> None:
     [
         (["missing.jsonl"], "missing.jsonl: file not found"),
         (["{src}", "--method", "exact,fuzzy"], "--method"),
-        (["{src}", "--threshold", "1.5"], "--threshold 1.5"),
+        (["{src}", "--minhash-threshold", "1.5"], "--minhash-threshold 1.5"),
         (["{src}", "--task", "poetry"], "unknown task"),
         (["{src}", "--against", "{src}"], "is the input file itself"),
         (["{src}", "--embed-model", "m"], "need --embed-url"),

@@ -151,8 +151,15 @@ def test_unexpected_stage_error_becomes_a_failed_record_not_a_crash(write_recipe
     assert "internal error in stage generate: RuntimeError: bug in a plug-in" in failed["meta"]["error"]
 
 
-def test_a_copy_of_a_few_shot_example_is_rejected_as_duplicate(write_recipe, tmp_path: Path) -> None:
+def test_a_copy_of_a_few_shot_example_is_rejected_by_the_rules_first(write_recipe, tmp_path: Path) -> None:
     _, recipe = write_recipe(count=2, examples=[qa(7)])
+    manifest = _run(recipe, tmp_path / "o", FakeBackend([qa(7), qa(1)], max_in_flight=1))
+    assert manifest["counts"]["accepted"] == 1
+    assert _lines(tmp_path / "o" / "rejected.jsonl")[0]["meta"]["reasons"][0]["code"] == "copies_example"
+
+
+def test_a_copy_of_a_few_shot_example_is_rejected_as_duplicate(write_recipe, tmp_path: Path) -> None:
+    _, recipe = write_recipe(count=2, examples=[qa(7)], checks={"disable": ["copies_example"]})
     manifest = _run(recipe, tmp_path / "o", FakeBackend([qa(7), qa(1)], max_in_flight=1))
     assert manifest["counts"]["accepted"] == 1
     dup = _lines(tmp_path / "o" / "rejected.jsonl")[0]

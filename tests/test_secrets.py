@@ -34,7 +34,7 @@ def test_the_key_reaches_the_server_and_nothing_else(tmp_path: Path, monkeypatch
         )
         out = tmp_path / "out"
         res = CliRunner().invoke(cli, ["run", str(recipe), "--out", str(out), "--no-progress"])
-        assert res.exit_code == 0, res.output
+        assert res.exit_code == 1, res.output  # one request answered 401 on purpose: a failed record
         assert SECRET not in res.output
         seen = [r.headers.get("Authorization", "") for r in server.requests]
         assert seen and all(h == f"Bearer {SECRET}" for h in seen)

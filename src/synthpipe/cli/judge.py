@@ -7,20 +7,37 @@ from pathlib import Path
 import click
 
 import synthpipe
-from synthpipe.cli._common import SynthpipeCommand, progress_option, split, summary, workers_option
-from synthpipe.cli.check import default_out, require_task
+from synthpipe.cli._common import (
+    SynthpipeCommand,
+    api_key_env_option,
+    cache_opt,
+    check_lang,
+    exit_status,
+    lang_option,
+    max_in_flight_option,
+    no_cache_option,
+    out_opt,
+    progress_option,
+    renamed,
+    split,
+    summary,
+    warn_unused_labels,
+    workers_option,
+    written,
+)
+from synthpipe.cli.check import default_out, parse_rounds, require_task
 
 
 @click.command("judge", cls=SynthpipeCommand)
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--task", "task", metavar="KIND", help="Kind of records in FILE (required without --recipe).")
-@click.option(
-    "--lang", "lang", type=click.Choice(["zh", "en"]), help="Language of the data and of the judge prompt."
-)
+@lang_option
 @click.option("--labels", metavar="A,B,C", help="Allowed labels (required for --task classify).")
-@click.option("--model", help="judge model name on an OpenAI-compatible server (default: the embedded model)")
-@click.option("--base-url", help="that server's base URL, e.g. http://127.0.0.1:8000/v1")
-@click.option("--api-key-env", help="NAME of the environment variable holding the key (never the key)")
+@click.option("--rounds", "rounds", metavar="MIN-MAX", help="Allowed dialogue rounds. Default: 3-6.")
+@click.option("--disable", metavar="CODE,CODE", help="Rule codes to switch off.")
+@click.option("--model", help="Judge model name on an OpenAI-compatible server. Default: the embedded model.")
+@click.option("--base-url", help="That server's base URL, e.g. http://127.0.0.1:8000/v1.")
+@api_key_env_option
 @click.option(
     "--recipe",
     "recipe_path",
@@ -28,13 +45,16 @@ from synthpipe.cli.check import default_out, require_task
     help="Recipe for judges, criteria, threshold, sources (grounding) and agreement.",
 )
 @click.option(
-    "--threshold",
+    "--min-score",
+    "min_score",
     type=click.FloatRange(1, 5),
-    help="Minimum overall score, 1-5 (default: the recipe's, 3.5).",
+    help="Lowest overall judge score (1-5) a record may have. Default: the recipe's, 3.5.",
 )
-@click.option(
-    "--out", "out", type=click.Path(path_type=Path), help="Output folder; default: FILE's stem + .judged/"
-)
+@renamed("--threshold", "--min-score", "a 1-5 judge score")
+@max_in_flight_option
+@no_cache_option
+@cache_opt("OUT/cache.sqlite")
+@out_opt("Default: FILE's stem + .judged/.")
 @progress_option
 @workers_option
 def judge(
@@ -42,11 +62,16 @@ def judge(
     task: str | None,
     lang: str | None,
     labels: str | None,
+    rounds: str | None,
+    disable: str | None,
     model: str | None,
     base_url: str | None,
     api_key_env: str | None,
     recipe_path: Path | None,
-    threshold: float | None,
+    min_score: float | None,
+    max_in_flight: int | None,
+    no_cache: bool,
+    cache_path: Path | None,
     out: Path | None,
     progress: bool | None,
     workers: int | None,
@@ -54,8 +79,11 @@ def judge(
     """Judge FILE (our JSONL, Alpaca, ShareGPT, OpenAI messages or {text,label}): rule checks, then an
     LLM judge scoring each record 1-5 per criterion.
 
-    Writes accepted.jsonl, rejected.jsonl (every reason), failed.jsonl, manifest.json and report.html.
+    Writes accepted.jsonl, rejected.jsonl (every reason), failed.jsonl, manifest.json, report.html and
+    the judge's answers in cache.sqlite (a repeated command asks only what was not answered). Exit code
+    1 when some records failed (the same command retries them).
     """
+    check_lang(lang)
     if recipe_path is None:
         require_task(task)
         if task == "classify" and len(set(split(labels))) < 2:
@@ -64,6 +92,7 @@ def judge(
             )
     else:
         require_task(task, needed=False)
+    warn_unused_labels(task, labels)
     result = synthpipe.judge(
         file,
         task=task,
@@ -73,7 +102,12 @@ def judge(
         model=model,
         base_url=base_url,
         api_key_env=api_key_env,
-        threshold=threshold,
+        threshold=min_score,
+        rounds=parse_rounds(rounds) if rounds else None,
+        disable=split(disable),
+        max_in_flight=max_in_flight,
+        use_cache=not no_cache,
+        cache=cache_path,
         out=out or default_out(file, ".judged"),
         progress=progress,
         workers=workers,
@@ -90,4 +124,5 @@ def judge(
         click.echo(
             f"mean judge score {sum(scores) / len(scores):.2f} (threshold {judge_info.get('threshold', 0):g})"
         )
-    click.echo(f"wrote {result.out_dir}/")
+    click.echo(written(result, cache_path))
+    exit_status(result)

@@ -8,11 +8,25 @@ from pathlib import Path
 import click
 
 import synthpipe
-from synthpipe.cli._common import SynthpipeCommand, echo_warning, progress_option, summary, workers_option
+from synthpipe.cli._common import (
+    SynthpipeCommand,
+    api_key_env_option,
+    cache_opt,
+    echo_warning,
+    exit_status,
+    no_cache_option,
+    out_opt,
+    progress_option,
+    summary,
+    workers_option,
+    written,
+)
 
 
-def _run(recipe: synthpipe.Recipe | Path, out: Path, **options: object) -> synthpipe.Result:
-    result = synthpipe.run(recipe, out, on_warning=echo_warning, **options)  # type: ignore[arg-type]
+def _run(
+    recipe: synthpipe.Recipe | Path, out: Path, cache: Path | None = None, **options: object
+) -> synthpipe.Result:
+    result = synthpipe.run(recipe, out, cache=cache, on_warning=echo_warning, **options)  # type: ignore[arg-type]
     m = result.manifest
     summary("run", result)
     click.echo(f"status {m['status']}, {m['timings']['elapsed_s']:.1f} s")
@@ -29,31 +43,26 @@ def _run(recipe: synthpipe.Recipe | Path, out: Path, **options: object) -> synth
                 f"{f['rate_wait_s']:.1f} s waiting on rate limits; "
                 f"ended at {f['concurrency']} of {f['max_in_flight']} in flight ({f['why']})"
             )
-    click.echo(f"wrote {out}/accepted.jsonl, rejected.jsonl, failed.jsonl, manifest.json")
+    click.echo(written(result, cache))
     return result
 
 
 @click.command(cls=SynthpipeCommand)
 @click.argument("recipe_path", metavar="RECIPE", type=click.Path(path_type=Path))
+@out_opt("Default: the recipe's output_dir, else runs/<name>.")
 @click.option(
-    "--out",
-    "-o",
-    type=click.Path(path_type=Path),
-    help="output directory (default: the recipe's output_dir, else runs/<name>)",
+    "--count", "-n", type=click.IntRange(min=1), help="Number of candidates (overrides the recipe)."
 )
-@click.option("--count", "-n", type=click.IntRange(min=1), help="number of candidates (overrides the recipe)")
-@click.option("--model", help="generator model name on an OpenAI-compatible server")
-@click.option("--base-url", help="that server's base URL, e.g. http://127.0.0.1:8000/v1")
-@click.option("--api-key-env", help="NAME of the environment variable holding the key (never the key)")
-@click.option("--max-in-flight", type=click.IntRange(min=1), help="concurrent requests to the generator")
-@click.option("--no-cache", is_flag=True, help="ask the model again even when an answer is cached")
-@click.option(
-    "--cache", "cache_path", type=click.Path(path_type=Path), help="cache file (default: OUT/cache.sqlite)"
-)
+@click.option("--model", help="Generator model name on an OpenAI-compatible server.")
+@click.option("--base-url", help="That server's base URL, e.g. http://127.0.0.1:8000/v1.")
+@api_key_env_option
+@click.option("--max-in-flight", type=click.IntRange(min=1), help="Concurrent requests to the generator.")
+@no_cache_option
+@cache_opt("OUT/cache.sqlite")
 @click.option(
     "--force",
     is_flag=True,
-    help="start OUT over if it holds another recipe's records (cached answers are reused)",
+    help="Start OUT over if it holds another recipe's records (cached answers are reused).",
 )
 @workers_option
 @progress_option
@@ -71,9 +80,12 @@ def run(
     workers: int | None,
     progress: bool | None,
 ) -> None:
-    """Generate, check and write training data for RECIPE. Re-running the same command resumes."""
+    """Generate, check and write training data for RECIPE. Re-running the same command resumes.
+
+    Exit codes: 0 every record answered; 1 finished with failed records (the same command retries
+    them), or stopped because every request failed the same way; 2 bad input or setup."""
     recipe = synthpipe.load_recipe(recipe_path)
-    _run(
+    result = _run(
         recipe,
         out or synthpipe.default_out_dir(recipe),
         count=count,
@@ -87,18 +99,14 @@ def run(
         workers=workers,
         progress=progress,
     )
+    exit_status(result)
 
 
 @click.command(cls=SynthpipeCommand)
+@out_opt("", default="synthpipe-demo", show_default=True)
 @click.option(
-    "--out",
-    "-o",
-    default="synthpipe-demo",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="output directory",
+    "--count", "-n", type=click.IntRange(min=1), help="Number of candidates. Default: the recipe's."
 )
-@click.option("--count", "-n", type=click.IntRange(min=1), help="number of candidates")
 @progress_option
 def demo(out: Path, count: int | None, progress: bool | None) -> None:
     """Run the shipped demo recipe on the embedded model (no key, no network)."""
@@ -111,17 +119,26 @@ def demo(out: Path, count: int | None, progress: bool | None) -> None:
         raise synthpipe.UsageError(
             "the demo produced no accepted record — see rejected.jsonl for the reasons"
         )
+    exit_status(result)
 
 
 @click.command(cls=SynthpipeCommand)
 @click.argument("recipe_path", metavar="RECIPE", type=click.Path(path_type=Path))
 @click.option(
-    "--n", "n", default=1, show_default=True, type=click.IntRange(min=1), help="how many plan items"
+    "--count",
+    "-n",
+    "n",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="How many candidates to show.",
 )
-@click.option("--json", "as_json", is_flag=True, help="print the messages as JSON")
+@click.option("--json", "as_json", is_flag=True, help="Print the messages as JSON.")
 def prompts(recipe_path: Path, n: int, as_json: bool) -> None:
     """Print the exact messages that would be sent for the first N candidates."""
     shown = synthpipe.preview_prompts(recipe_path, n)
+    for message in shown.get("warnings", []):
+        echo_warning(message)
     if as_json:
         click.echo(json.dumps(shown["candidates"], ensure_ascii=False, indent=2))
         return
@@ -137,7 +154,7 @@ def prompts(recipe_path: Path, n: int, as_json: bool) -> None:
 
 @click.command(cls=SynthpipeCommand)
 @click.argument("directory", default="synthpipe-recipes", required=False)
-@click.option("--force", is_flag=True, help="overwrite files that already exist")
+@click.option("--force", is_flag=True, help="Overwrite files that already exist.")
 def init(directory: str, force: bool) -> None:
     """Write commented example recipes for every task kind, in Chinese and English."""
     written, kept = synthpipe.init_recipes(directory, force)

@@ -28,7 +28,10 @@ def _field_path(loc: tuple[Any, ...]) -> str:
 def _describe(err: dict[str, Any]) -> str:
     kind = err["type"]
     if kind == "extra_forbidden":
-        return "unknown key — remove it or check its spelling (see `synthpipe init` for every key)"
+        return (
+            "unknown key — remove it or check its spelling (every key is listed, with a comment, in "
+            "qa_en.yaml and qa_zh.yaml from `synthpipe init`)"
+        )
     if kind == "missing":
         return "required field is missing"
     msg = err["msg"].removeprefix("Value error, ")
