@@ -241,3 +241,41 @@ def test_a_setup_error_found_on_first_use_stops_the_run_with_its_message() -> No
 
     with pytest.raises(MissingDependencyError, match=r"pip install 'synthpipe\[embed\]'"):
         run([NeedsExtra()], recs(3))
+
+
+class Cached(ModelStage):
+    """Even records are 'cached' (decided at once), odd ones go through process; 4 raises in decide_now."""
+
+    name = "cached"
+    concurrency = 4
+
+    def __init__(self) -> None:
+        self.now: list[str] = []
+        self.awaited: list[str] = []
+
+    def decide_now(self, rec: Record) -> bool:
+        n = int(rec.id[1:])
+        if n == 4:
+            raise RuntimeError("decide_now broke")
+        if n % 2 == 0:
+            self.now.append(rec.id)
+            rec.meta.extra["how"] = "now"
+            return True
+        return False
+
+    async def apply(self, rec: Record) -> None:
+        await asyncio.sleep(0)
+        self.awaited.append(rec.id)
+        rec.meta.extra["how"] = "awaited"
+
+
+def test_records_a_stage_decides_at_once_skip_the_call_and_still_go_on() -> None:
+    stage, seen = Cached(), Seen()
+    sink = run([stage, seen], recs(10), chunk=4)
+    accepted = sink.records("accepted")
+    assert sorted(r.id for r in accepted) == sorted(r.id for r in recs(10))
+    assert sorted(stage.now) == ["r0", "r2", "r6", "r8"]
+    # r4's decide_now raised: the usual path decided it instead
+    assert sorted(stage.awaited) == ["r1", "r3", "r4", "r5", "r7", "r9"]
+    assert {r.id: r.meta.extra["how"] for r in accepted}["r4"] == "awaited"
+    assert sum(len(b) for b in seen.batches) == 10

@@ -121,6 +121,18 @@ class CachedModel:
     def model(self) -> str:
         return self.backend.model
 
+    def cached(
+        self, messages: Messages, schema: dict[str, Any] | None, options: GenOptions
+    ) -> Completion | None:
+        """The cached answer to this request, at once (None on a miss or when the cache is not read).
+        A stage uses it to decide a record without a task or an await: a re-run of a finished run."""
+        if not (self.cache and self.use_cache):
+            return None
+        hit = self.cache.get(request_key(self._identity, messages, schema, options))
+        if hit is not None:
+            self.hits += 1
+        return hit
+
     async def chat(
         self, messages: Messages, schema: dict[str, Any] | None, options: GenOptions
     ) -> Completion:

@@ -28,6 +28,8 @@ from synthpipe.core.records import Record
 from synthpipe.stages.base import Stage
 
 INBOX_CHUNKS = 16  # lists of records a stage's inbox holds before the stage before it waits
+DECIDED_NOW_CHUNK = 256  # records a stage decided at once, routed on together
+MAX_DECIDE_NOW_SKIP = 1024  # records sent the usual way, at most, before asking decide_now again
 STOP_AFTER_SAME_FAILURES = 8  # final failures, all alike and none answered, that stop a stage's run
 _END = None
 
@@ -149,6 +151,12 @@ class Engine:
         buf: deque[Record] = deque()
         done = False
         first_at = 0.0  # when the oldest buffered record arrived
+        now = stage.decide_now if size == 1 and type(stage).decide_now is not Stage.decide_now else None
+        stats = self.stats[stage.name]
+        # After a record that could not be decided at once, the next `skip` go the usual way without
+        # asking (doubling while misses go on): a run with nothing cached then asks about one record in
+        # a thousand, and its first requests are not held back by lookups that cannot succeed.
+        skip = backoff = 0
         while buf or not done:
             waiting = not done and (
                 not buf or size is None or (len(buf) < size and loop.time() - first_at < wait)
@@ -170,8 +178,28 @@ class Engine:
                         break
                     item = inbox.get_nowait()
                 continue
+            if now is not None and skip == 0:  # decided at once (cached answers): no task, no await
+                ready: list[Record] = []
+                while buf and len(ready) < DECIDED_NOW_CHUNK:
+                    try:
+                        decided = now(buf[0])
+                    except Exception:  # the usual path decides it, and fails it properly if it must
+                        decided = False
+                    if not decided:
+                        backoff = min(max(1, 2 * backoff), MAX_DECIDE_NOW_SKIP)
+                        skip = backoff
+                        break
+                    backoff = 0
+                    ready.append(buf.popleft())
+                if ready:
+                    stats.calls += len(ready)
+                    stats.records_in += len(ready)
+                    await self._route(k + 1, ready)
+                    continue
             n = len(buf) if size is None else min(size, len(buf))
             batch = [buf.popleft() for _ in range(n)]
+            if skip:
+                skip -= 1
             if sem is None:
                 await self._call(k, batch, None)
             else:

@@ -21,6 +21,8 @@ How records are grouped is a property of the stage, not another code path:
 - `concurrency`: calls in flight at once (a model stage: 4x its model's `max_in_flight`, so records
   waiting out a retry leave their request slots to others);
 - `max_wait`: seconds to wait for a fuller batch before calling with what has arrived (0: never wait).
+A stage of batch size 1 may also decide a record at once, without a call (`decide_now`: the generate
+stage when the answer is cached), so a re-run of a finished run costs no task and no await per record.
 """
 
 from __future__ import annotations
@@ -60,6 +62,12 @@ class Stage:
 
     async def open(self, ctx: StageContext) -> None:
         """Before the first record."""
+
+    def decide_now(self, rec: Record) -> bool:
+        """Decide `rec` at once, without awaiting, when that is possible (a model stage whose answer is
+        cached); False sends it the usual way, through `process`. Only stages of `batch_size` 1 are
+        asked. It must leave the record exactly as `process` would when it returns True."""
+        return False
 
     async def process(self, records: list[Record]) -> list[Record]:
         raise NotImplementedError

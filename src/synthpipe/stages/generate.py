@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from synthpipe.backends import options_from_spec
-from synthpipe.backends.base import GenOptions
+from synthpipe.backends.base import Completion, GenOptions
 from synthpipe.core.records import Record
 from synthpipe.stages.base import ModelStage, StageContext
 
@@ -38,7 +38,7 @@ class GenerateStage(ModelStage):
         self.planner: Planner = Planner(self.recipe)
         self.model: CachedModel = self.use_model(ctx.get_model(self.model_name))
 
-    async def apply(self, rec: Record) -> None:
+    def _request(self, rec: Record) -> tuple[Any, GenOptions]:
         item = self.planner.item(rec.meta.plan["index"])
         base = self.options
         opts = GenOptions(
@@ -52,7 +52,11 @@ class GenerateStage(ModelStage):
         meta.model = self.model.model
         meta.prompt_hash = item.prompt_hash
         meta.plan = {"index": item.index, **item.variation}
-        completion = await self.model.chat(item.messages, item.schema, opts)
+        return item, opts
+
+    @staticmethod
+    def _answer(rec: Record, completion: Completion, opts: GenOptions) -> None:
+        meta = rec.meta
         meta.usage = {
             "prompt_tokens": completion.prompt_tokens,
             "completion_tokens": completion.completion_tokens,
@@ -60,6 +64,20 @@ class GenerateStage(ModelStage):
         meta.raw = completion.text
         if completion.finish_reason == "length":
             meta.extra["truncated_at"] = opts.max_tokens
+
+    def decide_now(self, rec: Record) -> bool:
+        """A cached answer decides the record here, with no task and no await (see Stage.decide_now)."""
+        item, opts = self._request(rec)
+        hit = self.model.cached(item.messages, item.schema, opts)
+        if hit is None:
+            return False
+        self._answer(rec, hit, opts)
+        return True
+
+    async def apply(self, rec: Record) -> None:
+        item, opts = self._request(rec)
+        completion = await self.model.chat(item.messages, item.schema, opts)
+        self._answer(rec, completion, opts)
 
     async def close(self) -> dict[str, Any]:
         return {"model": self.model_name}
