@@ -5,8 +5,8 @@
 Each line of the data file holds a record plus how to check it (task, language or null for "the
 instruction's", labels, rounds, constraints) and `expect`: the rule codes it must fail ([] = clean).
 Goal: every defect caught (recall 1.0 per rule) and at most 2% of clean records rejected.
-Rows with ids "holdout-…", "unseen-…" and "fresh-…" were written after the rules were tuned and are
-reported apart. Each batch was first run on rules that had never seen it; those first-run figures are
+Rows with ids "holdout-…", "unseen-…", "fresh-…" and "blind-…" were written after the rules were tuned
+and are reported apart. Each batch was first run on rules that had never seen it; those first-run figures are
 recorded in bench/rules_eval.md, since the rules were then fixed for what each batch exposed.
 """
 
@@ -96,16 +96,18 @@ def main() -> None:
     args = ap.parse_args()
     rows = [json.loads(line) for line in args.data.read_text(encoding="utf-8").splitlines() if line.strip()]
     cache: dict[str, RuleChecker] = {}
-    main_set, holdout, unseen, fresh = Tally(), Tally(), Tally(), Tally()
+    main_set, holdout, unseen, fresh, blind = Tally(), Tally(), Tally(), Tally(), Tally()
     started = time.perf_counter()
     for row in rows:
         rec = Record(row["id"], row["record"], Meta(task=row["task"]))
         codes = {r.code for r in checker_for(row, cache).check(rec)}
         kind = row["id"].split("-", 1)[0]
-        {"holdout": holdout, "unseen": unseen, "fresh": fresh}.get(kind, main_set).add(row, codes)
+        {"holdout": holdout, "unseen": unseen, "fresh": fresh, "blind": blind}.get(kind, main_set).add(
+            row, codes
+        )
     seconds = time.perf_counter() - started
 
-    n_main = sum(1 for r in rows if not r["id"].startswith(("holdout-", "unseen-", "fresh-")))
+    n_main = sum(1 for r in rows if not r["id"].startswith(("holdout-", "unseen-", "fresh-", "blind-")))
     print(
         f"{len(rows)} records checked in {seconds:.2f}s ({len(rows) / seconds:,.0f} records/s); main set {n_main}, "
         f"held out {len(rows) - n_main}\n"
@@ -139,6 +141,8 @@ def main() -> None:
     unseen.details()
     fresh.summary("held out, batch 3 (rules fixed after its first run)")
     fresh.details()
+    blind.summary("held out, batch 4 ('blind-': slots and copied questions, written without the rule code)")
+    blind.details()
 
 
 if __name__ == "__main__":

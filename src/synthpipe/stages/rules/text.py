@@ -102,7 +102,8 @@ _SLOT_NOUN_EN = "(?:" + "|".join(_SLOT_NOUNS_EN) + ")"
 # A word before the bracket that puts it where a value belongs.
 _SLOT_LEAD = _word_set(
     "the a an your our my his her their its this that in at from to for of on with by about near into "
-    "via visit call contact email dear hi hello hey and or"
+    "via visit call contact email dear hi hello hey and or during before after until till between within "
+    "under over around across through per"
 )
 _SLOT_WORDS = r"(?:[A-Za-z][A-Za-z'’]*[ _-])"  # the words before the noun: "[hiring manager's name]"
 _EN_SLOT = re.compile(
@@ -117,7 +118,7 @@ _EN_SLOT = re.compile(
     rf"|<\s*(?i:{_SLOT_WORDS}{{1,3}}{_SLOT_NOUN_EN})\s*>|<(?=[A-Z][a-z]+>)(?i:{_SLOT_NOUN_EN})>(?!\w)"
     rf"|\{{\s*(?i:{_SLOT_WORDS}{{1,3}}{_SLOT_NOUN_EN})\s*\}}"
 )
-_EN_SLOT_WORD = re.compile(r"(?<![\w\]\[])\[([A-Za-z][a-z]{2,19})\](?![(\[\w:])")
+_EN_SLOT_WORD = re.compile(r"(?<![\w\]\[])\[([A-Za-z][a-z]{2,19}(?: [a-z]{2,19}){0,2})\](?![(\[\w:])")
 _GREETING_LEAD = frozenset(("dear", "hi", "hello", "hey"))  # "Dear [Customer]," takes a capital too
 _LEAD_WORD = re.compile(r"([A-Za-z]+)[ \t]+$")
 _ZH_SLOT_NOUN = (
@@ -126,9 +127,15 @@ _ZH_SLOT_NOUN = (
     r"订单号|单号|职位|岗位|部门|学校|专业|主题|话题|关键词|收件人|联系人|负责人)"
     r"|[\u4e00-\u9fff]{0,4}(?:产品|公司|品牌|店|用户|客户|商品|活动|项目|课程|网站|平台|书|人|地|姓|酒店|餐厅|医院)名)"
 )
-_ZH_SLOT = re.compile(rf"[\[［]\s*{_ZH_SLOT_NOUN}\s*[\]］](?![(（:：])|(?P<lent>【\s*{_ZH_SLOT_NOUN}\s*】)")
+_ZH_SLOT = re.compile(
+    rf"[\[［]\s*{_ZH_SLOT_NOUN}\s*[\]］](?![(（:：])|(?P<lent>【\s*{_ZH_SLOT_NOUN}\s*】)"
+    # Square brackets and braces are not Chinese punctuation: a short Chinese phrase inside them, within a
+    # sentence ("请拨打 [售后热线]", "｛会员等级｝会员"), is a slot whatever it names.
+    r"|(?<=[\u4e00-\u9fff，、：\s])[\[［]\s*[\u4e00-\u9fff]{2,8}\s*[\]］](?![(（:：\[])"
+    r"|[{｛]\s*[\u4e00-\u9fff]{2,8}\s*[}｝]"
+)
 _LINK_LABEL = re.compile(r"^[ \t]{0,3}\[([^\]\n]+)\]:", re.M)
-_SLOT_KEYS = ("[", "［", "【", "<", "{")
+_SLOT_KEYS = ("[", "［", "【", "<", "{", "｛")
 _LATIN = re.compile("[A-Za-z]")
 
 
@@ -147,7 +154,8 @@ def template_slots(prose: str) -> list[str]:
             word, lead_word = m.group(1), lead.group(1).lower() if lead else ""
             if (
                 lead_word in (_SLOT_LEAD if word.islower() else _GREETING_LEAD)
-                and word.lower() not in _NOT_SLOTS
+                and not _NOT_SLOTS.intersection(word.lower().split())
+                and (" " not in word or word.islower())
                 and not _ui_label(plain, m)
             ):
                 found.append(m.group(0))
