@@ -260,7 +260,7 @@ class JudgeStage(ModelStage):
             "reject": "its low scores still reject (judge.on_unreliable: reject)",
             "left_out": "it is left out of the vote, the judges that passed decide",
             "flag": "its low scores flag records (judge_unreliable) instead of rejecting them; set "
-            "judge.on_unreliable: reject to reject anyway",
+            "judge.on_unreliable: reject in the recipe (`judge --recipe`) to reject anyway",
         }[self._action(name)]
         return (
             f"judge `{name}` ({self.models[name].model}) failed the probe on a known-good and an obviously "
