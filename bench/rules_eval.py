@@ -8,6 +8,8 @@ Goal: every defect caught (recall 1.0 per rule) and at most 2% of clean records 
 Rows with ids "holdout-…", "unseen-…", "fresh-…" and "blind-…" were written after the rules were tuned
 and are reported apart. Each batch was first run on rules that had never seen it; those first-run figures are
 recorded in bench/rules_eval.md, since the rules were then fixed for what each batch exposed.
+With the default data, issue 12's task-kind batch (bench/data/rules_kinds_labelled.jsonl, see KINDS_DATA) is
+reported after the others, its tuning and held-out parts apart.
 """
 
 from __future__ import annotations
@@ -25,6 +27,20 @@ from synthpipe.recipe import Constraints
 from synthpipe.stages.rules import CODES, RuleChecker
 
 DATA = Path(__file__).parent / "data" / "rules_labelled.jsonl"
+# Issue 12's task-kind rules (filler_answer, repeated_turn, off_topic, not_condensed, low_coverage,
+# not_rewritten, meaning_drift): a tuning part ("kinds-…") and a held-out part ("kinds-holdout-…") written
+# before the rules and measured once. Dialogue rows may carry the recipe's `topics` and `sources` and the
+# record's `plan` (its topic), which off_topic compares with.
+KINDS_DATA = Path(__file__).parent / "data" / "rules_kinds_labelled.jsonl"
+KIND_CODES = (
+    "filler_answer",
+    "repeated_turn",
+    "off_topic",
+    "not_condensed",
+    "low_coverage",
+    "not_rewritten",
+    "meaning_drift",
+)
 
 
 @dataclass
@@ -74,8 +90,10 @@ class Tally:
 
 def checker_for(row: dict[str, Any], cache: dict[str, RuleChecker]) -> RuleChecker:
     examples = row.get("examples", [])  # few-shot examples, for copies_example
+    topics, sources = row.get("topics", []), row.get("sources", [])  # for off_topic
     key = json.dumps(
-        [row["task"], row["check_lang"], row["labels"], row["rounds"], row["constraints"], examples],
+        [row["task"], row["check_lang"], row["labels"], row["rounds"], row["constraints"], examples]
+        + ([topics, sources] if topics or sources else []),
         sort_keys=True,
     )
     if key not in cache:
@@ -84,9 +102,49 @@ def checker_for(row: dict[str, Any], cache: dict[str, RuleChecker]) -> RuleCheck
             lengths={k: tuple(v) for k, v in row["constraints"]["lengths"].items()},
         )
         cache[key] = RuleChecker(
-            row["task"], row["check_lang"], row["labels"], tuple(row["rounds"]), cons, examples=examples
+            row["task"],
+            row["check_lang"],
+            row["labels"],
+            tuple(row["rounds"]),
+            cons,
+            examples=examples,
+            topics=topics,
+            sources=sources,
         )
     return cache[key]
+
+
+def codes_of(row: dict[str, Any], cache: dict[str, RuleChecker]) -> set[str]:
+    rec = Record(row["id"], row["record"], Meta(task=row["task"], plan=row.get("plan", {})))
+    return {r.code for r in checker_for(row, cache).check(rec)}
+
+
+def kinds_report(path: Path, cache: dict[str, RuleChecker]) -> None:
+    """Issue 12's batch, apart: per-rule recall on the tuning part, then the held-out part."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    tuning, held_out = Tally(), Tally()
+    for row in rows:
+        (held_out if row["id"].startswith("kinds-holdout-") else tuning).add(row, codes_of(row, cache))
+    n_held = sum(1 for r in rows if r["id"].startswith("kinds-holdout-"))
+    print(f"\ntask-kind rules ({path.name}: tuning {len(rows) - n_held}, held out {n_held}), per rule:")
+    print(f"{'rule':24} {'tuning zh':>9} {'tuning en':>9} {'held-out':>9} {'fired elsewhere':>16}")
+    for code in KIND_CODES:
+        cells = [
+            f"{tuning.caught[(code, lg)]}/{tuning.total[(code, lg)]}" if tuning.total[(code, lg)] else "-"
+            for lg in ("zh", "en")
+        ]
+        h_caught = held_out.caught[(code, "zh")] + held_out.caught[(code, "en")]
+        h_total = held_out.total[(code, "zh")] + held_out.total[(code, "en")]
+        fired = tuning.fired_unexpected[code] + held_out.fired_unexpected[code]
+        print(f"{code:24} {cells[0]:>9} {cells[1]:>9} {f'{h_caught}/{h_total}':>9} {fired:>16}")
+    tuning.summary("task-kind rules, tuning part")
+    print(
+        "  clean by task: "
+        + ", ".join(f"{k} {tuning.rejected[k]}/{n}" for k, n in sorted(tuning.clean.items()))
+    )
+    tuning.details()
+    held_out.summary("task-kind rules, held out ('kinds-holdout-', written before the rules)")
+    held_out.details()
 
 
 def main() -> None:
@@ -99,8 +157,7 @@ def main() -> None:
     main_set, holdout, unseen, fresh, blind = Tally(), Tally(), Tally(), Tally(), Tally()
     started = time.perf_counter()
     for row in rows:
-        rec = Record(row["id"], row["record"], Meta(task=row["task"]))
-        codes = {r.code for r in checker_for(row, cache).check(rec)}
+        codes = codes_of(row, cache)
         kind = row["id"].split("-", 1)[0]
         {"holdout": holdout, "unseen": unseen, "fresh": fresh, "blind": blind}.get(kind, main_set).add(
             row, codes
@@ -113,7 +170,7 @@ def main() -> None:
         f"held out {len(rows) - n_main}\n"
     )
     print(f"main set, per rule:\n{'rule':24} {'zh':>7} {'en':>7} {'recall':>7} {'fired elsewhere':>16}")
-    for code in CODES:
+    for code in (*CODES, *(c for c in KIND_CODES if main_set.fired_unexpected[c])):
         t = main_set
         cells = [
             f"{t.caught[(code, lg)]}/{t.total[(code, lg)]}" if t.total[(code, lg)] else "-"
@@ -143,6 +200,8 @@ def main() -> None:
     fresh.details()
     blind.summary("held out, batch 4 ('blind-': slots and copied questions, written without the rule code)")
     blind.details()
+    if args.data == DATA and KINDS_DATA.exists():
+        kinds_report(KINDS_DATA, cache)
 
 
 if __name__ == "__main__":

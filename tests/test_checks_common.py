@@ -89,7 +89,7 @@ def test_reasons_carry_the_rules_stage_and_a_detail() -> None:
 )
 def test_field_lengths_come_from_the_constraints(out: str, code: str) -> None:
     ck = RuleChecker("qa", constraints=Constraints(lengths={"output": (5, 80)}))
-    assert codes(ck, qa("问题？", out)) == {code}
+    assert codes(ck, qa("可以改吗？", out)) == {code}  # a yes/no question: "可以。" is not filler_answer
 
 
 @pytest.mark.parametrize("out", ["可以在设置里修改。", "You can change it in Settings."])
@@ -102,7 +102,7 @@ def test_lengths_inside_the_range_pass(out: str) -> None:
 
 def test_global_min_and_max_chars_apply() -> None:
     ck = RuleChecker("qa", checks=ChecksConfig(min_chars=3, max_chars=50))
-    assert codes(ck, qa("Question?", "No")) == {"too_short"}
+    assert codes(ck, qa("Is it broken?", "No")) == {"too_short"}
     assert codes(ck, qa("Question?", "Yes, " + "it is fine. " * 5)) == {"too_long"}
     assert codes(ck, qa("Question?", "Yes, it is.")) == set()
 

@@ -8,6 +8,7 @@ in a JSON object) needs no subclass. Dialogue and classify override the parts th
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 from collections.abc import Callable
@@ -84,6 +85,27 @@ _PLACEHOLDERS = {
 # A kind-specific rule: (Doc, RuleChecker) -> list[Reason]; see synthpipe.stages.rules.
 Rule = Callable[[Any, Any], list[Any]]
 Text = tuple[str, str]  # (field name as shown in reasons, text)
+
+
+class RuleRef:
+    """A rule named by "module:function", imported on its first call: the rules stage imports this package,
+    so a kind cannot import its rules when it is defined. `codes` are the reason codes it may give; the
+    checker skips the rule when all of them are disabled."""
+
+    __slots__ = ("path", "codes", "_fn")
+
+    def __init__(self, path: str, *codes: str) -> None:
+        self.path, self.codes = path, codes
+        self._fn: Rule | None = None
+
+    def __call__(self, doc: Any, checker: Any) -> list[Any]:
+        if self._fn is None:
+            module, _, name = self.path.partition(":")
+            self._fn = getattr(importlib.import_module(module), name)
+        return self._fn(doc, checker)
+
+    def __repr__(self) -> str:
+        return f"RuleRef({self.path!r})"
 
 
 @dataclass(frozen=True)

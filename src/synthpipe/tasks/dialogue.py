@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from synthpipe.tasks.base import ParseError, TaskKind, Text, load_json_object
+from synthpipe.tasks.base import ParseError, RuleRef, TaskKind, Text, load_json_object
 
 if TYPE_CHECKING:
     import random
@@ -93,4 +93,14 @@ DIALOGUE = DialogueKind(
     description="a conversation of user and assistant turns (3–6 rounds by default)",
     conversation=True,
     formats=("sharegpt", "openai"),
+    rules=(
+        RuleRef("synthpipe.stages.rules.dialogue:rule_repeated_turn", "repeated_turn"),
+        RuleRef("synthpipe.stages.rules.dialogue:rule_off_topic", "off_topic"),
+    ),
+    extra_codes={
+        "repeated_turn": "a turn repeats an earlier turn of the same side (near) word for word: the "
+        "conversation loops",
+        "off_topic": "an assistant turn shares no content with the topic, the sources or the rest of the "
+        "conversation (only with a topic or sources to compare with)",
+    },
 )

@@ -22,12 +22,18 @@ Judgement calls, documented once here:
   dialogue's first user turn) with the recipe's few-shot examples after removing case, width, spaces and
   punctuation: equal is a copy, whatever the answer; a paraphrase is not. Without examples it does nothing.
 - `repeats_instruction` compares after removing case, width, spaces and punctuation; a rewrite may stay
-  close to its input (proofreading) but not equal it, a summary may not be a near copy of it.
+  close to its input (proofreading) but not equal it, a summary may not be a near copy of it. Asked to
+  punctuate or fix capitals ("加上标点", "fix the capitalization"), an output that differs from the input
+  only there is not a repeat.
 - Dialogue roles are matched exactly (`user`, `assistant`, `system`); "Human"/"gpt" are `bad_role`, and
   with such a role the order and round counts are not reported on top.
 - `input` is optional for qa/summarize/rewrite (Alpaca rows often lack it); it must be a string if given.
 - The global `checks.min_chars` applies to answer-like fields (output, text, each turn); `max_chars` to
   every text field.
+- Kind-specific rules live on the TaskKind (`rules`, `extra_codes`) and run after these: filler_answer
+  (qa, summarize, rewrite; `answer.py`), not_condensed and low_coverage (`summary.py`), not_rewritten and
+  meaning_drift (`rewrite.py`), repeated_turn and off_topic (`dialogue.py`). off_topic compares with the
+  recipe's topics and sources given here and with the record's plan topic given to `check`.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from functools import cached_property
 from typing import Any
 
 from synthpipe.core.errors import RecipeError, UsageError
@@ -50,6 +57,7 @@ from synthpipe.lang import (
 )
 from synthpipe.recipe import ChecksConfig, Constraints, Recipe
 from synthpipe.stages.rules import dialogue as dlg
+from synthpipe.stages.rules.content import Units
 from synthpipe.stages.rules.doc import Doc
 from synthpipe.stages.rules.match import PatternSet, unique
 from synthpipe.stages.rules.text import (
@@ -114,6 +122,8 @@ class RuleChecker:
         checks: ChecksConfig | None = None,
         source: str = "<recipe>",
         examples: Sequence[dict[str, Any]] = (),
+        topics: Sequence[str] = (),
+        sources: Sequence[str] = (),
     ) -> None:
         self.kind: TaskKind = get_task(task)
         if language not in (None, "zh", "en"):
@@ -141,8 +151,15 @@ class RuleChecker:
         self.filler_matcher = Filler(self.filler)
         self._label_lookup = {_label_key(lb): lb for lb in self.labels}
         self.example_questions = self._example_questions(examples)
+        # What a dialogue's assistant turns are compared with for off_topic (with each record's plan topic).
+        self.has_sources = any(isinstance(t, str) and t.strip() for t in sources)
+        self.background_text = "\n".join(t for t in (*topics, *sources) if isinstance(t, str) and t.strip())
         self._rules: list[Rule] = [r for r, codes in _RULES if not codes <= self.disabled]
-        self._rules.extend(self.kind.rules)
+        self._rules.extend(
+            r
+            for r in self.kind.rules
+            if not (codes := getattr(r, "codes", ())) or not set(codes) <= self.disabled
+        )
         # The turn rules read `messages` whatever the task; without a list there they find nothing, and
         # rule_label finds nothing without a label field.
         self._rules_no_turns = [
@@ -163,21 +180,36 @@ class RuleChecker:
             recipe.checks,
             source=recipe.path or recipe.name,
             examples=recipe.examples,
+            topics=[*recipe.topics, *(s for subs in recipe.subtopics.values() for s in subs)],
+            sources=recipe.source_texts,
         )
 
     def enabled(self, code: str) -> bool:
         return code not in self.disabled
 
+    @cached_property
+    def background_units(self) -> frozenset[str]:
+        """Han bigrams and English content words of the recipe's topics and sources, worked out once."""
+        units = Units(self.background_text)
+        return units.bigrams | units.words
+
+    @cached_property
+    def background_chars(self) -> frozenset[str]:
+        """Han content characters and English content words of the recipe's topics and sources."""
+        units = Units(self.background_text)
+        return units.chars | units.words
+
     def check(self, rec: Record) -> list[Reason]:
         """Every reason `rec` fails the rules. May canonicalise a classify label (see module docstring)."""
-        out = self.check_fields(rec.fields)
+        out = self.check_fields(rec.fields, rec.meta.plan)
         if self.kind.label_field and self.enabled("label_not_allowed"):
             self._canonical_label(rec)
         return out
 
-    def check_fields(self, fields: dict[str, Any]) -> list[Reason]:
+    def check_fields(self, fields: dict[str, Any], plan: dict[str, Any] | None = None) -> list[Reason]:
+        """`plan`: the record's planned variation (its topic, for off_topic), where it has one."""
         out: list[Reason] = []
-        doc = Doc(fields, self.kind)
+        doc = Doc(fields, self.kind, plan)
         disabled = self.disabled
         rules = self._rules if doc.turns or isinstance(fields.get("messages"), list) else self._rules_no_turns
         for rule in rules:
@@ -451,8 +483,16 @@ def rule_repeats_instruction(doc: Doc, ck: RuleChecker) -> list[Reason]:
         return [reason("repeats_instruction", "output: repeats the instruction")]
     # A summary must be shorter than its text; a rewrite may stay close (proofreading) but not identical.
     if inp and repeats_compact(out_c, doc.compact(inp), near=kind.repeat_near):
+        # Asked to punctuate or fix case, an output that differs only there is the answer.
+        if _PUNCTUATION_TASK.search(instruction) and " ".join(output.split()) != " ".join(inp.split()):
+            return []
         return [reason("repeats_instruction", "output: repeats the input")]
     return []
+
+
+_PUNCTUATION_TASK = re.compile(
+    r"标点|大小写|断句|punctuat|capitali[sz]|(?:upper|lower|title|sentence)[ -]?case", re.I
+)
 
 
 def rule_language(doc: Doc, ck: RuleChecker) -> list[Reason]:

@@ -20,6 +20,7 @@ class Doc:
     __slots__ = (
         "fields",
         "kind",
+        "plan",
         "turns",
         "texts",
         "answers",
@@ -31,8 +32,9 @@ class Doc:
         "_order",
     )
 
-    def __init__(self, fields: dict[str, Any], kind: TaskKind) -> None:
+    def __init__(self, fields: dict[str, Any], kind: TaskKind, plan: dict[str, Any] | None = None) -> None:
         self.fields, self.kind = fields, kind
+        self.plan = plan or {}  # the record's planned variation (topic, persona…), where it has one
         # The turn rules look at `messages` whatever the task, as they always have.
         self.turns = dlg.turns(fields)
         self.texts = kind.texts(fields)
