@@ -1,6 +1,7 @@
 """Dedup benchmark: quality on the labelled near-duplicate set, and speed/memory at 100k and 1M records.
 
     python bench/dedup_bench.py quality [--thresholds 0.7,0.8,0.9] [--embed]
+    python bench/dedup_bench.py templates [--parts tune,heldout]   # template-heavy FAQ set (bench/data)
     python bench/dedup_bench.py scale --n 100000 [--engines synthpipe,datasketch,rensa]
     python bench/dedup_bench.py scale --n 1000000            # the 1M goal: < 60 s, < 4 GB (2 cores)
 
@@ -8,6 +9,11 @@ quality: exact + MinHash through `dedup_records` over bench/make_neardup_set.py'
 records whose kept record is in the same family / all removed; recall = those / (family size - 1) summed.
 The same shingles go through datasketch's MinHashLSH and rensa's RMinHashLSH (candidates taken as
 duplicates, and again with their estimated Jaccard checked against the threshold) for comparison.
+
+templates: the labelled template-heavy FAQ set (bench/data/make_template_set.py, qa, en + zh): records that
+share an answer template but differ in subject or number are distinct families, planted rewordings are
+duplicates. Scored like `quality`, per part (tune, and the held-out part that nothing was tuned on), at
+the default settings, through the batch path and streamed through `Deduper`.
 
 scale: short synthetic records (12-40 words, Zipf vocabulary, 10% Chinese; ~5% exact and ~10% near copies).
 Each engine runs in its own process so its peak RSS (ru_maxrss) is its own; `base` is the RSS with the
@@ -46,7 +52,11 @@ def rss_mb() -> float:
 def load_set(seed: int = 7, bases: int = 1500) -> list[Record]:
     import make_neardup_set
 
-    rows = make_neardup_set.make(bases, seed)
+    return records_of(make_neardup_set.make(bases, seed))
+
+
+def records_of(rows: list[dict[str, Any]]) -> list[Record]:
+    """make_neardup_set rows as classify records."""
     return [
         Record(
             id=r["id"],
@@ -226,6 +236,58 @@ def embed_quality(records: list[Record]) -> None:
         print(f"synthpipe embedding-only cos>={th}: P={res['P']:.3f} R={res['R']:.3f} (FP {res['FP']})")
 
 
+# ---------------------------------------------------------------- template-heavy set
+
+DATA = HERE / "data"
+
+
+def load_template_set(part: str) -> list[Record]:
+    """The `tune` or `heldout` part of bench/data/template_faq_*.jsonl as qa records."""
+    rows = [
+        json.loads(line)
+        for line in (DATA / f"template_faq_{part}.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    return [
+        Record(
+            id=r["id"],
+            fields={k: r[k] for k in ("instruction", "input", "output")},
+            meta=Meta(task="qa", line=i + 1, extra=dict(r["meta"]["extra"])),
+        )
+        for i, r in enumerate(rows)
+    ]
+
+
+def template_scores(part: str, streamed: bool = False) -> dict[str, Any]:
+    """Precision/recall on one part at the default settings (batch path, or streamed through Deduper)."""
+    from synthpipe.stages.dedup import Deduper, priority_order
+
+    records = load_template_set(part)
+    if streamed:
+        deduper = Deduper(DedupConfig(), "qa")
+        for i in priority_order(records):
+            deduper.check(records[i])
+        removed = [r for r in records if "duplicate_of" in r.meta.extra]
+    else:
+        _, removed = dedup_records(records, DedupConfig(), "qa")
+    return score(records, {r.id: r.meta.extra["duplicate_of"]["id"] for r in removed})
+
+
+def templates(args: argparse.Namespace) -> None:
+    for part in args.parts.split(","):
+        n = len(load_template_set(part))
+        for streamed in (False, True):
+            t = time.perf_counter()
+            res = template_scores(part, streamed)
+            dt = time.perf_counter() - t
+            how = "streamed (Deduper)" if streamed else "batch (dedup_records)"
+            print(
+                f"{part:8s} {n} records, {how:21s}: P={res['P']:.3f} R={res['R']:.3f} "
+                f"(TP {res['TP']}, FP {res['FP']}, missed {res['missed']}) {dt:.2f} s"
+            )
+        print("   recall by edit:", ", ".join(f"{k} {v}" for k, v in res["by_edit"].items()))
+
+
 # ---------------------------------------------------------------- scale
 
 
@@ -318,6 +380,8 @@ def main() -> None:
     q = sub.add_parser("quality")
     q.add_argument("--thresholds", default="0.7,0.8,0.9")
     q.add_argument("--embed", action="store_true", help="also embedding-only dedup with the local model")
+    t = sub.add_parser("templates")
+    t.add_argument("--parts", default="tune,heldout", help="tune, heldout or both")
     s = sub.add_parser("scale")
     s.add_argument("--n", type=int, default=100_000)
     s.add_argument("--engines", default="synthpipe,datasketch,rensa")
@@ -327,6 +391,8 @@ def main() -> None:
     args = ap.parse_args()
     if args.cmd == "quality":
         quality(args)
+    elif args.cmd == "templates":
+        templates(args)
     elif args.cmd == "scale":
         scale(args)
     else:

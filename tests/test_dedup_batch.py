@@ -10,7 +10,8 @@ from synthpipe.stages.dedup import Deduper, dedup_records, priority_order
 
 pytest.importorskip("numpy")
 
-VOCAB = [f"w{i}" for i in range(120)] + list("退款订单商品申请")
+# words without digits: a changed number makes two records distinct (confirm.py), not near duplicates
+VOCAB = [f"w{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(120)] + list("退款订单商品申请")
 
 
 def make_records(seed: int, n: int = 600, scored: bool = False, prefix: str = "r") -> list[Record]:

@@ -27,7 +27,15 @@ _NOT_DATA = {"name", "count", "output_dir", "review_sample", "models", "sources"
 _QUALITY = ("checks", "judge", "agreement", "grounding", "dedup", "stages")
 # Settings added after run directories existed: at their default they stay out of the identity, so a
 # directory made before them resumes instead of being refused as "made by another recipe".
-_ADDED_LATER = {"judge.on_unreliable": "flag"}
+_ADDED_LATER = {
+    "judge.on_unreliable": "flag",
+    "grounding.sentences": True,
+    "grounding.sentence_action": "flag",
+    "grounding.max_unsupported_sentences": 0,
+    "grounding.min_support": 0.6,
+    "grounding.embedding": False,
+    "dedup.max_per_template": None,
+}
 
 
 def model_identity(spec: ModelSpec) -> dict[str, Any]:

@@ -183,6 +183,15 @@ class GroundingConfig(_Strict):
     enabled: bool = True
     action: Literal["reject", "flag"] = "flag"
     max_unsupported: int = Field(0, ge=0)
+    sentences: bool = Field(True, description="check that each answer sentence is supported")
+    sentence_action: Literal["reject", "flag"] = "flag"
+    max_unsupported_sentences: int = Field(0, ge=0)
+    min_support: float = Field(
+        0.6, gt=0, le=1, description="share of a sentence's content words the source passage must hold"
+    )
+    embedding: bool = Field(
+        False, description="English: local all-MiniLM-L6-v2 as a second opinion (extra `embed`)"
+    )
 
 
 class DedupConfig(_Strict):
@@ -202,6 +211,12 @@ class DedupConfig(_Strict):
     )
     against: list[str] = Field(
         default_factory=list, description="files of already accepted records (JSONL…) to dedup against"
+    )
+    max_per_template: int | None = Field(
+        None,
+        ge=1,
+        description="keep at most this many records per answer template (best-scored first); "
+        "the others are rejected as template_cap",
     )
 
 

@@ -1,7 +1,8 @@
 """report.html: one self-contained page (inline CSS and SVG, no script, nothing fetched) summing up a run.
 
 Charts: outcomes, reject reasons, flags, judge scores per criterion and overall, agreement, answer
-lengths, label balance (classify); then the worst rejected examples with every reason. Record text is
+lengths, label balance (classify), answer template clusters (from the dedup stage's manifest entry); then
+the largest template clusters in full and the worst rejected examples with every reason. Record text is
 untrusted: everything is escaped, and the page's Content-Security-Policy forbids scripts and any load.
 """
 
@@ -44,6 +45,10 @@ padding:8px 12px;margin-bottom:10px}
 .field{margin:4px 0}.field b{color:#495057}.field pre{white-space:pre-wrap;word-break:break-word;margin:2px 0;
 background:#f1f3f5;padding:6px 8px;border-radius:4px;font:13px/1.4 ui-monospace,Menlo,Consolas,monospace}
 details pre{white-space:pre-wrap;word-break:break-word;background:#fff;border:1px solid #dee2e6;padding:10px}
+table.templates{border-collapse:collapse;background:#fff;border:1px solid #dee2e6;font-size:13px}
+table.templates td,table.templates th{border-top:1px solid #dee2e6;padding:4px 10px;text-align:left;
+vertical-align:top}table.templates code{white-space:pre-wrap;word-break:break-word;
+font-family:ui-monospace,Menlo,Consolas,"Noto Sans CJK SC","PingFang SC",monospace}
 """
 
 
@@ -74,6 +79,9 @@ def render_report(accepted: list[Record], rejected: list[Record], manifest: dict
     kind = _kind(task)
     if kind is not None and kind.label_field:
         charts.append(_labels(accepted, manifest))
+    templates = _template_info(manifest)
+    if templates is not None:
+        charts.append(_templates(templates))
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime())
     sub = " · ".join(
         esc(x)
@@ -96,6 +104,7 @@ def render_report(accepted: list[Record], rejected: list[Record], manifest: dict
             '<section class="grid" id="charts">',
             "".join(charts),
             "</section>",
+            _template_table(templates) if templates is not None else "",
             f"<h2>Worst rejected examples ({min(WORST_EXAMPLES, len(rejected))} of {len(rejected)})</h2>",
             '<section id="examples">',
             _examples(rejected),
@@ -261,6 +270,40 @@ def _labels(accepted: list[Record], manifest: dict[str, Any]) -> str:
         counts[str(rec.fields.get("label"))] += 1
     items = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     return hbar("labels", "Label balance (accepted)", items, "#7048e8")
+
+
+def _template_info(manifest: dict[str, Any]) -> dict[str, Any] | None:
+    info = ((manifest.get("stages") or {}).get("dedup") or {}).get("templates")
+    return info if isinstance(info, dict) else None
+
+
+def _templates(info: dict[str, Any]) -> str:
+    """Accepted records per answer skeleton, largest clusters first: a diversity signal."""
+    top = [t for t in info.get("top") or [] if isinstance(t, dict)]
+    items = [(str(t.get("skeleton", "")), float(t.get("records", 0))) for t in top]
+    note = (
+        f"{info.get('in_clusters', 0)} of {info.get('records', 0)} accepted records share an answer "
+        f"skeleton with another ({info.get('clusters', 0)} clusters, largest {info.get('largest', 0)})"
+    )
+    if info.get("max_per_template"):
+        note += f"; max_per_template {info['max_per_template']} removed {info.get('capped', 0)}"
+    return hbar("templates", "Answer templates (accepted records per skeleton)", items, "#0c8599", note)
+
+
+def _template_table(info: dict[str, Any]) -> str:
+    top = [t for t in info.get("top") or [] if isinstance(t, dict)]
+    if not top:
+        return ""
+    rows = "".join(
+        f'<tr data-records="{esc(t.get("records", 0))}"><td>{esc(t.get("records", 0))}</td>'
+        f"<td><code>{esc(t.get('skeleton', ''))}</code></td><td>{esc(t.get('example', ''))}</td></tr>"
+        for t in top
+    )
+    return (
+        f'<h2>Largest answer templates</h2><p class="note">{esc(info.get("skeleton", ""))}</p>'
+        '<table class="templates" id="templates"><thead><tr><th>records</th><th>skeleton</th>'
+        f"<th>example id</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
 
 
 # --- examples --------------------------------------------------------------------------------------

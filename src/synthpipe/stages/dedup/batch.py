@@ -12,11 +12,20 @@ records that share a band with some other record go through the Python loop.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from synthpipe.stages.dedup.deduper import EXACT, NEAR, SEMANTIC, Duplicate, fields_for, mark_duplicate
+from synthpipe.stages.dedup.confirm import Features, features, similarity, split_parts, veto
+from synthpipe.stages.dedup.deduper import (
+    EXACT,
+    NEAR,
+    SEMANTIC,
+    Duplicate,
+    fields_for,
+    mark_duplicate,
+    prompt_fields_for,
+)
 from synthpipe.stages.dedup.normalize import exact_key, normalize
 
 if TYPE_CHECKING:
@@ -104,7 +113,8 @@ def _dedup(
             if text:  # an empty key never makes two records duplicates
                 rep_of[i] = first.setdefault(exact_key(text), i)
     reps = [i for i in range(len(order)) if rep_of[i] == i and texts[i]]
-    decided = _decide_reps(order, texts, reps, n_pool, config, methods, models, embedder, sources)
+    parts = _Lazy(lambda r: split_parts(order[reps[r]], keys, prompt_fields_for(task)))
+    decided = _decide_reps(order, texts, reps, n_pool, config, methods, models, embedder, sources, parts)
 
     removed_at: dict[int, Duplicate] = {}
     for i in range(n_pool, len(order)):
@@ -138,6 +148,7 @@ def _decide_reps(
     models: Mapping[str, ModelSpec] | None,
     embedder: Embedder | None,
     sources: list[str | None],
+    parts: Mapping[int, tuple[str, str]],
 ) -> dict[int, Duplicate]:
     """Greedy keep-first over the representatives; returns position -> Duplicate for the removed ones.
 
@@ -146,7 +157,13 @@ def _decide_reps(
     to a later one, so only they are visited; every other representative is kept."""
     lsh: _Lsh | None = None
     if "minhash" in methods:
-        lsh = _Lsh([texts[r] for r in reps], config)
+        feats: dict[int, Features] = _Lazy(lambda r: features(*parts[r]))
+        lsh = _Lsh(
+            [texts[r] for r in reps],
+            config,
+            lambda i, j: similarity(feats[i], feats[j]),
+            lambda i, j: veto(feats[i], feats[j]) is None,
+        )
     semantic: dict[int, list[tuple[int, float]]] = {}
     if "embedding" in methods:
         from synthpipe.stages.dedup.embed import cosine_candidates, make_embedder
@@ -190,7 +207,13 @@ class _Lsh:
     SKETCH_ROWS = 1 << 16
     PAIR_CHUNK = 1 << 20
 
-    def __init__(self, texts: list[str], config: DedupConfig) -> None:
+    def __init__(
+        self,
+        texts: list[str],
+        config: DedupConfig,
+        similarity: Callable[[int, int], float],
+        confirm: Callable[[int, int], bool],
+    ) -> None:
         from synthpipe.stages.dedup.minhash import (
             MinHasher,
             band_keys,
@@ -202,6 +225,7 @@ class _Lsh:
 
         np = numpy()
         self.threshold = config.minhash_threshold
+        self.similarity, self.confirm = similarity, confirm
         self.flat, self.offsets = Shingler(config.word_ngram, config.char_ngram).batch(texts)
         bands, rows = band_params(self.threshold)
         hasher = MinHasher(bands * rows)
@@ -249,14 +273,10 @@ class _Lsh:
                 for i, j in zip(later[ok].tolist(), first[ok].tolist(), strict=True):
                     self.earlier.setdefault(i, []).append(j)
         self.visit = self.earlier.keys() | self.big_of.keys()
-        self.sets: dict[int, frozenset[int]] = _Lazy(self._shingles)
-
-    def _shingles(self, i: int) -> frozenset[int]:
-        # a Python set: for a few dozen shingles, faster to build and intersect than numpy's unique/intersect1d
-        return frozenset(self.flat[self.offsets[i] : self.offsets[i + 1]].tolist())
 
     def best(self, i: int, removed: Mapping[int, object]) -> tuple[int, float] | None:
-        """The kept candidate of rep i with the highest exact Jaccard >= threshold (ties: the earliest)."""
+        """The kept candidate of rep i with the highest similarity >= threshold (ties: the earliest) that
+        the confirmation accepts."""
         from synthpipe.stages.dedup.minhash import best_of
         from synthpipe.stages.dedup.shingles import numpy
 
@@ -268,14 +288,9 @@ class _Lsh:
             likely.update(ids[k] for k in numpy().flatnonzero(agree >= self.need).tolist())
         if not likely:
             return None
-        mine = self.sets[i]
-
-        def similarity(j: int) -> float:
-            other = self.sets[j]
-            inter = len(mine & other)
-            return inter / (len(mine) + len(other) - inter)
-
-        return best_of(sorted(likely), similarity, self.threshold)
+        return best_of(
+            sorted(likely), lambda j: self.similarity(i, j), self.threshold, lambda j: self.confirm(i, j)
+        )
 
     def keep(self, i: int) -> None:
         for g in self.big_of.get(i, ()):

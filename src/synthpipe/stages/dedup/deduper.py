@@ -8,7 +8,9 @@
             rec.meta.reasons.append(reason)       # rec.meta.extra["duplicate_of"] names the kept record
 
 Checks run in order exact -> MinHash -> embedding (each only if listed in `methods`); the first that finds
-a duplicate decides. Only kept records enter the indexes, so a removed record never removes another.
+a duplicate decides. A MinHash candidate is decided by confirm.py (word similarity, and no changed
+number or subject), as on the batch path. Only kept records enter the indexes, so a removed record never
+removes another.
 A record whose normal form equals an earlier *removed* record's gets that record's outcome (same code,
 same kept record), which keeps this stage and the batch `dedup_records` in exact agreement.
 """
@@ -16,11 +18,12 @@ same kept record), which keeps this stage and the batch `dedup_records` in exact
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from synthpipe.core.records import Reason, Record
+from synthpipe.stages.dedup.confirm import Features, features, similarity, split_parts, veto
 from synthpipe.stages.dedup.normalize import exact_key, normalize
 
 if TYPE_CHECKING:
@@ -31,8 +34,16 @@ if TYPE_CHECKING:
 
 STAGE = "dedup"
 EXACT, NEAR, SEMANTIC = "duplicate_exact", "duplicate_near", "duplicate_semantic"
-CODES = (EXACT, NEAR, SEMANTIC)
+TEMPLATE_CAP = "template_cap"  # not a duplicate: over `dedup.max_per_template` (templates.py)
+CODES = (EXACT, NEAR, SEMANTIC, TEMPLATE_CAP)
 _EMPTY_KEY = exact_key("")
+
+
+def prompt_fields_for(task: str) -> tuple[str, ...]:
+    """The fields a record's answer responds to: the prompt side of the confirmation's comparison."""
+    from synthpipe.tasks import get_task
+
+    return get_task(task).prompt_fields
 
 
 def fields_for(task: str, config: DedupConfig) -> tuple[str, ...]:
@@ -122,8 +133,11 @@ class Deduper:
             from synthpipe.stages.dedup.minhash import MinHashIndex
             from synthpipe.stages.dedup.shingles import Shingler
 
-            self._minhash = MinHashIndex(config.minhash_threshold)
+            self._minhash = MinHashIndex(config.minhash_threshold, keep_sets=False)
             self._shingler = Shingler(config.word_ngram, config.char_ngram)
+            self._prompt_keys = prompt_fields_for(task)
+            self._parts: dict[int, tuple[str, str]] = {}  # kept record -> (prompt, answer), for confirming
+            self._features: dict[int, Features] = {}
 
     @property
     def embedder(self) -> Embedder:
@@ -164,8 +178,9 @@ class Deduper:
         self._kept.append((rec.id, rec.meta.line, source))
         if "exact" in self.methods:
             self._exact[prep.key] = idx
-        if self._minhash is not None and prep.shingles is not None:
+        if self._minhash is not None and prep.shingles is not None and len(prep.shingles):
             self._minhash.add(idx, prep.shingles, prep.fp, prep.band_keys)
+            self._parts[idx] = split_parts(rec, self.keys, self._prompt_keys)
         if prep.vector is not None:
             if self._vectors is None:
                 from synthpipe.stages.dedup.embed import EmbeddingIndex
@@ -223,7 +238,7 @@ class Deduper:
             elif seen is not None:
                 dup = seen  # same text as an earlier removed record: same outcome
         if dup is None and self._minhash is not None and prep.shingles is not None and len(prep.shingles):
-            match = self._minhash.best(prep.shingles, prep.fp, prep.band_keys)
+            match = self._minhash.best(prep.shingles, prep.fp, prep.band_keys, *self._confirmation(rec))
             if match:
                 dup = self._dup(NEAR, *match)
         if dup is None and prep.vector is not None and self._vectors is not None:
@@ -238,6 +253,20 @@ class Deduper:
             self._exact.setdefault(prep.key, dup)
         self.counts[dup.code] += 1
         return dup
+
+    def _confirmation(self, rec: Record) -> tuple[Callable[[int], float], Callable[[int], bool]]:
+        """similarity(kept index) and confirm(kept index) of `rec` (confirm.py); features on first use."""
+        mine: list[Features] = []
+
+        def pair(idx: int) -> tuple[Features, Features]:
+            if not mine:
+                mine.append(features(*split_parts(rec, self.keys, self._prompt_keys)))
+            other = self._features.get(idx)
+            if other is None:
+                other = self._features[idx] = features(*self._parts[idx])
+            return mine[0], other
+
+        return (lambda idx: similarity(*pair(idx))), (lambda idx: veto(*pair(idx)) is None)
 
     def __len__(self) -> int:
         """Records in the index (existing + kept)."""

@@ -3,8 +3,10 @@
 Own vectorised numpy MinHash rather than `rensa` or `datasketch`: bench/dedup_bench.py measured all three
 (bench/dedup.md). rensa computes signatures fastest but hands them back only as Python lists, and
 datasketch builds one Python object per record; here signatures stay numpy arrays end to end, which is what
-the 1M-record goal needs. LSH only proposes candidates: a candidate is a duplicate only if the exact
-Jaccard similarity of the two shingle sets reaches the threshold, so precision does not depend on luck.
+the 1M-record goal needs. LSH only proposes candidates: a candidate is a duplicate only if an exact
+similarity of the two records reaches the threshold (the dedup stage uses confirm.py's, which also vetoes
+template look-alikes; the index's own default is the Jaccard of the shingle sets), so precision does not
+depend on luck.
 """
 
 from __future__ import annotations
@@ -131,25 +133,32 @@ def min_agreement(threshold: float, num_perm: int) -> int:
     return math.ceil((threshold - ESTIMATE_MARGIN) * num_perm)
 
 
-def best_of(ids: list[int], similarity: Callable[[int], float], threshold: float) -> tuple[int, float] | None:
-    """Highest `similarity(id)` >= threshold among `ids` (ascending; ties: the first), or None."""
-    best: tuple[int, float] | None = None
-    for idx in ids:
-        sim = similarity(idx)
-        if sim >= threshold and (best is None or sim > best[1]):
-            best = (idx, sim)
-    return best
+def best_of(
+    ids: list[int],
+    similarity: Callable[[int], float],
+    threshold: float,
+    confirm: Callable[[int], bool] | None = None,
+) -> tuple[int, float] | None:
+    """Highest `similarity(id)` >= threshold among `ids` (ascending; ties: the first) that `confirm`
+    accepts (see confirm.py), or None."""
+    passed = [(sim, idx) for idx in ids if (sim := similarity(idx)) >= threshold]
+    passed.sort(key=lambda x: (-x[0], x[1]))
+    for sim, idx in passed:
+        if confirm is None or confirm(idx):
+            return idx, sim
+    return None
 
 
 class MinHashIndex:
-    """Kept records' band keys, fingerprints and shingle sets; `best` returns the most similar kept record
-    (ties: the earliest added) whose exact Jaccard similarity reaches the threshold."""
+    """Kept records' band keys, fingerprints and (with `keep_sets`) shingle sets; `best` returns the most
+    similar kept record (ties: the earliest added) whose exact similarity reaches the threshold and that
+    `confirm`, when given, accepts."""
 
     FEW = 64  # candidates up to which fingerprints are compared as Python ints
 
-    def __init__(self, threshold: float, seed: int = 1) -> None:
+    def __init__(self, threshold: float, seed: int = 1, keep_sets: bool = True) -> None:
         np = numpy()
-        self.threshold = threshold
+        self.threshold, self.keep_sets = threshold, keep_sets
         self.bands, self.rows = band_params(threshold)
         self.hasher = MinHasher(self.bands * self.rows, seed)
         self.need = min_agreement(threshold, self.hasher.num_perm)
@@ -171,7 +180,16 @@ class MinHashIndex:
         sig = self.hasher.signatures(flat, offsets)
         return fingerprint(sig), band_keys(sig, self.bands, self.rows)
 
-    def best(self, shingles: np.ndarray, fp: np.ndarray, keys: list[int]) -> tuple[int, float] | None:
+    def best(
+        self,
+        shingles: np.ndarray,
+        fp: np.ndarray,
+        keys: list[int],
+        similarity: Callable[[int], float] | None = None,
+        confirm: Callable[[int], bool] | None = None,
+    ) -> tuple[int, float] | None:
+        """The best kept candidate by `similarity(kept index)` (default: exact Jaccard of the shingle
+        sets, which needs `keep_sets`) at or above the threshold that `confirm` accepts."""
         np = numpy()
         candidates: set[int] = set()
         buckets = self._buckets
@@ -197,7 +215,13 @@ class MinHashIndex:
         else:
             agree = np.count_nonzero(self._fps[[self._row[i] for i in ids]] == fp, axis=1)
             likely = [ids[k] for k in np.flatnonzero(agree >= self.need).tolist()]
-        return best_of(likely, lambda i: jaccard(shingles, self._sets[i]), self.threshold)
+        if similarity is None:
+            sets = self._sets
+
+            def similarity(i: int) -> float:
+                return jaccard(shingles, sets[i])
+
+        return best_of(likely, similarity, self.threshold, confirm)
 
     def add(self, idx: int, shingles: np.ndarray, fp: np.ndarray, keys: list[int]) -> None:
         np = numpy()
@@ -208,7 +232,8 @@ class MinHashIndex:
         self._row[idx] = len(self._row)
         self._fps[self._row[idx]] = fp
         self._fpint[idx] = int.from_bytes(fp.tobytes(), "little")
-        self._sets[idx] = shingles
+        if self.keep_sets:
+            self._sets[idx] = shingles
         buckets = self._buckets
         for key in keys:
             hit = buckets.get(key)
@@ -220,4 +245,4 @@ class MinHashIndex:
                 hit.append(idx)
 
     def __len__(self) -> int:
-        return len(self._sets)
+        return len(self._row)

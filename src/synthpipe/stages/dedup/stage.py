@@ -5,7 +5,11 @@ Keep rule, the same on both paths: what already exists first and never removed; 
 judge score (`meta.scores.overall`), then by position (plan index or input line). In a run the stage
 takes batches (up to `batch_size`, waiting at most `max_wait` for one to fill) and decides each batch
 incrementally against everything kept so far; over a whole file (`batch_size = None`, the `dedup`
-command) it decides all at once with the vectorised batch path, which makes the same decisions."""
+command) it decides all at once with the vectorised batch path, which makes the same decisions.
+
+Kept records are counted per answer template (templates.py) for the manifest and report. With
+`dedup.max_per_template` the stage waits for every record, as over a whole file, so that the best-scored
+records of each template are the ones kept; the others get `template_cap`."""
 
 from __future__ import annotations
 
@@ -16,7 +20,8 @@ from synthpipe.core.records import Meta, Record
 from synthpipe.sinks.base import position
 from synthpipe.stages.base import Stage, StageContext
 from synthpipe.stages.dedup.batch import dedup_records, priority_order
-from synthpipe.stages.dedup.deduper import STAGE, Deduper, fields_for
+from synthpipe.stages.dedup.deduper import STAGE, Deduper, fields_for, prompt_fields_for
+from synthpipe.stages.dedup.templates import TemplateClusters
 
 if TYPE_CHECKING:
     from synthpipe.recipe import DedupConfig, ModelSpec, Recipe
@@ -45,10 +50,11 @@ class DedupStage(Stage):
         self.keys = fields_for(task, config)
         self.existing: dict[str, list[Record]] = {k: list(v) for k, v in (existing or {}).items()}
         self.models, self.embedder = models, embedder
-        if whole:
+        if whole or config.max_per_template is not None:
             self.batch_size = None
         self.kept: list[Record] = []  # for the diversity figures of a whole file
         self.removed: list[Record] = []
+        self.templates = TemplateClusters(self.keys, prompt_fields_for(task), config.max_per_template)
 
     @classmethod
     def from_recipe(
@@ -82,6 +88,8 @@ class DedupStage(Stage):
     async def open(self, ctx: StageContext) -> None:
         if ctx.earlier:
             self.existing[EARLIER] = list(ctx.earlier)
+            for rec in self.existing[EARLIER]:  # already in this output: they fill templates first
+                self.templates.add(rec, existing=True)
         self.deduper: Deduper | None = None  # built with the first batch: numpy is not needed before
 
     def _index(self) -> Deduper:
@@ -107,10 +115,26 @@ class DedupStage(Stage):
                 else:
                     rec.meta.reasons.append(reason)
                     removed.append(rec)
+        kept = self._cap(kept)
         if self.batch_size is None:
             self.kept.extend(kept)
             self.removed.extend(removed)
         return records
+
+    def _cap(self, kept: list[Record]) -> list[Record]:
+        """Count the kept records per template, best-scored first; those over the cap are rejected."""
+        if self.templates.cap is None:
+            for rec in kept:
+                self.templates.add(rec)
+            return kept
+        left = []
+        for rec in [kept[i] for i in priority_order(kept)]:
+            reason = self.templates.add(rec)
+            if reason is None:
+                left.append(rec)
+            else:
+                rec.meta.reasons.append(reason)
+        return sorted(left, key=position)
 
     async def close(self) -> dict[str, Any]:
         from synthpipe.stages.dedup.diversity import diversity
@@ -129,6 +153,7 @@ class DedupStage(Stage):
         }
         if self.batch_size is None:  # over a whole file; a run's accepted set is judged by its report
             info["diversity"] = diversity(self.kept, self.removed, self.keys)
+        info["templates"] = self.templates.summary()
         if "embedding" in cfg.methods:
             info["embedding_model"] = cfg.embedding_model or "all-MiniLM-L6-v2 (local)"
         return info

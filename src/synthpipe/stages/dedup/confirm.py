@@ -1,0 +1,220 @@
+"""Confirmation of MinHash candidates: a near duplicate says the same thing, not only the same template.
+
+FAQ data and LLM output reuse answer templates: "How long does onboarding take? … within 3 working days"
+and "How long does payroll take? … within 5 working days" share most of their words, so their Jaccard
+similarity passes any useful threshold, yet they state different facts. LSH proposes candidates (records
+whose MinHash fingerprints agree on at least `min_agreement` positions); a candidate is a near duplicate
+when its similarity reaches the threshold and neither veto applies:
+
+- similarity: Jaccard of the two records' words (Chinese/Japanese: characters and character pairs), with
+  every number replaced by one placeholder, since numbers are compared by value below. Words rather than
+  longer n-grams, and characters beside pairs, so that a light rewording ("usually" -> "normally",
+  可以 -> 能) costs one word and not three shingles.
+- numbers: each record states a number the other does not (3 vs 5 days, 20 vs 25 %, 2024-01-05 vs
+  2024-01-06, "1,200" vs "1,500"). Digits, Chinese numerals (三, 二十四) and English number words count by
+  value, so "3", "３", "三" and "three" are one number; a number only one side has (an inserted "one")
+  is wording, not a changed fact.
+- subject: the slot that a template fills. The prompt (question, user turns) and the answer are compared
+  separately: a subject shows itself as words that changed in the prompt *and* changed the same way in
+  the answer, on both sides ("onboarding" -> "payroll" in both). A light rewording changes the prompt or
+  the answer, or different words in each; one that swaps the same word in both ("use" -> "take" in
+  question and answer) looks like a subject and is kept, which costs some recall. A record without both
+  parts (a classify text) has no subject test; its numbers still count.
+
+Both rules look at the pair only, not at corpus statistics, so the batch path (`dedup_records`) and the
+incremental `Deduper` make the same decisions whatever the batches. Exact duplicates (equal normal forms)
+are decided before this and stay duplicates. bench/dedup.md has the measurements behind the choice,
+including a rarity-weighted (IDF) similarity that was tried and lost recall.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from synthpipe.stages.dedup.normalize import normalize
+from synthpipe.stages.dedup.shingles import is_cjk
+
+NUMBERS, SUBJECT = "numbers", "subject"
+
+_ZH_DIGIT = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_ZH_UNIT = {"十": 10, "百": 100, "千": 1000}
+_ZH_BIG = {"万": 10_000, "亿": 100_000_000}
+_EN_SMALL = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_EN_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_EN_VALUE = {w: i for i, w in enumerate(_EN_SMALL)} | {w: 20 + 10 * i for i, w in enumerate(_EN_TENS)}
+NUMBER_WORDS = frozenset(_EN_VALUE)
+_DIGITS = re.compile(r"\d+(?:(?:,\d{3})+(?!\d))?(?:\.\d+)?")  # 3, 1,200, 1,200.50, 3.5
+_NUMBER = re.compile(_DIGITS.pattern + "|[零〇一二两三四五六七八九十百千万亿]+")
+
+
+def zh_value(run: str) -> str:
+    """The value of a run of Chinese numerals: 三 3, 十二 12, 二十四 24, 七百五十 750, 一千零五 1005;
+    a run of digits only (二〇二四) reads digit by digit, as years are written."""
+    if all(c in _ZH_DIGIT for c in run):
+        return "".join(str(_ZH_DIGIT[c]) for c in run).lstrip("0") or "0"
+    total = section = digit = 0
+    for c in run:
+        if c in _ZH_DIGIT:
+            digit = _ZH_DIGIT[c]
+        elif c in _ZH_UNIT:
+            section += (digit or 1) * _ZH_UNIT[c]
+            digit = 0
+        else:
+            total += ((section + digit) or 1) * _ZH_BIG[c]
+            section = digit = 0
+    return str(total + section + digit)
+
+
+def _canonical(token: str) -> str:
+    """A number's value as text: "1,200" -> "1200", "3.50" -> "3.5", "007" -> "7", "二十四" -> "24"."""
+    if not token[0].isdigit():
+        return zh_value(token)
+    whole, _, frac = token.replace(",", "").partition(".")
+    whole, frac = whole.lstrip("0") or "0", frac.rstrip("0")
+    return f"{whole}.{frac}" if frac else whole
+
+
+def sequence(text: str, found: list[str] | None = None) -> tuple[list[str], bool]:
+    """(tokens in order, is Chinese/Japanese): words, or characters, with each number masked as "0";
+    the numbers' values are appended to `found` when it is given."""
+    text = text.lower() if text.isascii() else unicodedata.normalize("NFKC", text).casefold()
+    pattern = _DIGITS if text.isascii() else _NUMBER
+    if found is not None:
+        found.extend(map(_canonical, pattern.findall(text)))
+    norm = normalize(pattern.sub(" 0 ", text))
+    if is_cjk(norm):
+        return list(norm.replace(" ", "")), True
+    words = norm.split()
+    if _EN_VALUE.keys().isdisjoint(words):
+        return words, False
+    tens = False  # the word before was "twenty"…"ninety": "twenty one" is 21
+    for i, w in enumerate(words):
+        value = _EN_VALUE.get(w)
+        if value is None:
+            tens = False
+            continue
+        words[i] = "0"
+        if tens and 0 < value < 10:
+            if found is not None:
+                found[-1] = str(int(found[-1]) + value)
+            tens = False
+        else:
+            if found is not None:
+                found.append(str(value))
+            tens = value >= 20
+    return words, False
+
+
+def _scan(text: str, found: list[str]) -> frozenset[str]:
+    """The token set of one text (characters and character pairs for Chinese/Japanese)."""
+    seq, cjk = sequence(text, found)
+    if cjk:
+        return frozenset(seq) | frozenset(map(str.__add__, seq, seq[1:]))
+    return frozenset(seq)
+
+
+def numbers(text: str) -> Counter[str]:
+    """The numbers a text states, by value ("1,200" and "1200" alike; 三 and three are 3), with counts."""
+    found: list[str] = []
+    _scan(text, found)
+    return Counter(found)
+
+
+def tokens(text: str) -> frozenset[str]:
+    """Words, or characters and character pairs for Chinese/Japanese text, with numbers masked."""
+    return _scan(text, [])
+
+
+@dataclass(slots=True, frozen=True)
+class Features:
+    """What the confirmation compares: the numbers, and the token sets of the prompt, the answer and
+    both (the prompt may be empty: a classify text is all answer)."""
+
+    numbers: Counter[str]
+    prompt: frozenset[str]
+    answer: frozenset[str]
+    words: frozenset[str]
+
+
+def features(prompt: str, answer: str) -> Features:
+    found: list[str] = []
+    p, a = _scan(prompt, found), _scan(answer, found)
+    return Features(Counter(found), p, a, p | a)
+
+
+def split_parts(rec: Any, keys: Sequence[str], prompt_keys: Sequence[str]) -> tuple[str, str]:
+    """(prompt, answer) text of a record: the dedup fields that are prompt fields of the task, and the
+    rest; in a conversation, user and system turns are the prompt and assistant turns the answer."""
+    prompt: list[str] = []
+    answer: list[str] = []
+    for key in keys:
+        value = rec.fields.get(key)
+        if isinstance(value, str):
+            (prompt if key in prompt_keys and len(keys) > 1 else answer).append(value)
+        elif isinstance(value, list):
+            for m in value:
+                if isinstance(m, dict):
+                    role = m.get("role")
+                    (prompt if role in ("user", "system") else answer).append(str(m.get("content", "")))
+    return "\n".join(p for p in prompt if p), "\n".join(a for a in answer if a)
+
+
+def similarity(a: Features, b: Features) -> float:
+    """Jaccard similarity of the two records' words (numbers masked)."""
+    inter = len(a.words & b.words)
+    union = len(a.words) + len(b.words) - inter
+    return inter / union if union else 0.0
+
+
+def veto(a: Features, b: Features) -> str | None:
+    """Why two similar records are not duplicates (NUMBERS or SUBJECT), or None."""
+    if a.numbers != b.numbers and (a.numbers - b.numbers) and (b.numbers - a.numbers):  # as multisets
+        return NUMBERS
+    # a subject: what changed in the prompt changed the same way in the answer, on both sides
+    both_parts = a.prompt and b.prompt and a.answer and b.answer
+    if (
+        both_parts
+        and (a.prompt - b.prompt) & (a.answer - b.answer)
+        and (b.prompt - a.prompt) & (b.answer - a.answer)
+    ):
+        return SUBJECT
+    return None
