@@ -114,7 +114,8 @@ def test_chinese_numerals_and_percentages_are_read() -> None:
 
 async def test_stage_flags_or_rejects_per_recipe(write_recipe) -> None:
     invented = "You can return items within 60 days, and our Gold Club members get free pickup."
-    _, recipe = write_recipe(sources=[{"text": SRC_EN}])
+    facts_only = {"sentences": False}  # the sentence check has its own tests (test_ground_sentences.py)
+    _, recipe = write_recipe(sources=[{"text": SRC_EN}], grounding=facts_only)
     stage = GroundingStage.from_recipe(recipe)
     assert stage is not None and recipe.grounding.action == "flag"
     rec = qa_record(invented)
@@ -123,13 +124,13 @@ async def test_stage_flags_or_rejects_per_recipe(write_recipe) -> None:
     assert "60 days" in rec.meta.flags[0].detail and "Gold Club" in rec.meta.flags[0].detail
     assert rec.meta.scores["grounding"]["unsupported"] == ["60 days", "Gold Club"]
 
-    _, strict = write_recipe(sources=[{"text": SRC_EN}], grounding={"action": "reject"})
+    _, strict = write_recipe(sources=[{"text": SRC_EN}], grounding={**facts_only, "action": "reject"})
     rec = qa_record(invented)
     await GroundingStage.from_recipe(strict).process([rec])
     assert not rec.ok and rec.meta.reasons[0].code == "ungrounded" and rec.meta.reasons[0].stage == "ground"
 
     _, lenient = write_recipe(
-        sources=[{"text": SRC_EN}], grounding={"action": "reject", "max_unsupported": 2}
+        sources=[{"text": SRC_EN}], grounding={**facts_only, "action": "reject", "max_unsupported": 2}
     )
     rec = qa_record(invented)
     await GroundingStage.from_recipe(lenient).process([rec])
@@ -146,7 +147,7 @@ async def test_faithful_record_passes_the_stage_with_a_coverage_score(write_reci
 
 async def test_dialogue_assistant_turns_are_checked_user_turns_are_reference(write_recipe) -> None:
     _, recipe = write_recipe(
-        task="dialogue", language="zh", sources=[{"text": SRC_ZH}], grounding={"action": "reject"}
+        task="dialogue", language="zh", sources=[{"text": SRC_ZH}], grounding={"action": "reject", "sentence_action": "reject"}
     )
     msgs = [
         {"role": "user", "content": "我的订单号 88123 可以退吗？"},
@@ -156,8 +157,10 @@ async def test_dialogue_assistant_turns_are_checked_user_turns_are_reference(wri
     ]
     rec = Record("d1", {"messages": msgs}, Meta(task="dialogue"))
     await GroundingStage.from_recipe(recipe).process([rec])
-    assert [r.code for r in rec.meta.reasons] == ["ungrounded"]
+    # the invented figure is an unsupported fact, and its sentence is unsupported as a whole
+    assert [r.code for r in rec.meta.reasons] == ["ungrounded", "unsupported_sentence"]
     assert rec.meta.scores["grounding"]["unsupported"] == ["2 个工作日"]
+    assert "仓库收到商品后 2 个工作日内到账" in rec.meta.reasons[1].detail
 
 
 def test_no_grounding_stage_without_sources_or_for_classify(write_recipe) -> None:

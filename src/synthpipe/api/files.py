@@ -112,6 +112,16 @@ def _file_recipe(data: RecordsLike, task: str, labels_optional: bool = False, **
     return validate({"name": name or "records", "task": task, **settings}, "command line", **context)
 
 
+def _read_source(path: str | Path) -> str:
+    p = Path(path)
+    if not p.is_file():
+        raise UsageError(f"--source {path}: no such file — give a text or Markdown document")
+    text = p.read_text(encoding="utf-8-sig")
+    if not text.strip():
+        raise UsageError(f"--source {path}: the document is empty — give one with text")
+    return text
+
+
 def prepare_check(
     data: RecordsLike,
     *,
@@ -121,12 +131,14 @@ def prepare_check(
     rounds: tuple[int, int] = (3, 6),
     disable: Sequence[str] = (),
     recipe: RecipeLike | None = None,
+    sources: Sequence[str | Path] = (),
     out: str | Path | None = None,
     progress: bool | None = False,
     workers: int | None = None,
 ) -> tuple[Job, Any, int]:
     """Rule checks over `data`. `language` None checks each record against its prompt's language;
-    `recipe` takes the task, labels, rounds, constraints and checks from a recipe instead."""
+    `recipe` takes the task, labels, rounds, constraints and checks from a recipe instead. With
+    `sources` (document files), grounding runs too: numbers, terms and sentences against them."""
     from synthpipe.engine.presets import PRESETS, build_stages
 
     if language not in (None, "zh", "en"):
@@ -143,7 +155,16 @@ def prepare_check(
         rcp = _file_recipe(
             data, kind, labels=list(labels), rounds=list(rounds), checks={"disable": list(disable)}
         )
-    stages = build_stages(PRESETS["check"], rcp, language=language)
+    names = PRESETS["check"]
+    if sources:
+        texts = [*rcp.source_texts, *(_read_source(p) for p in sources)]
+        listed = [
+            *(s.model_dump(exclude_none=True) for s in rcp.sources),
+            *({"path": str(p)} for p in sources),
+        ]
+        rcp = rcp.replace(sources=listed).model_copy(update={"source_texts": texts})
+        names = (*names, "ground")
+    stages = build_stages(names, rcp, language=language)
     return _prepare(
         "check",
         data,
@@ -393,7 +414,8 @@ check, acheck = _runner(
     prepare_check,
     """Rule checks over `data` (a file path, or records in memory). Options: `task` (default: from the
     records' format), `language` (None: each record's prompt's), `labels`, `rounds`, `disable`,
-    `recipe` (take task, labels, rounds, constraints and checks from it), `out`, `progress`, `workers`.""",
+    `recipe` (take task, labels, rounds, constraints and checks from it), `sources` (document files:
+    grounding runs too), `out`, `progress`, `workers`.""",
 )
 judge, ajudge = _runner(
     prepare_judge,

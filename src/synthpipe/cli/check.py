@@ -60,6 +60,15 @@ def default_out(file: Path, suffix: str) -> Path:
     "--rounds", "rounds", default="3-6", show_default=True, metavar="MIN-MAX", help="Allowed dialogue rounds."
 )
 @click.option("--disable", metavar="CODE,CODE", help="Rule codes to switch off.")
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="DOC",
+    help="A source document the answers must keep to; runs grounding (numbers, terms, sentences) too. "
+    "Repeatable.",
+)
 @out_opt("Default: FILE's stem + .checked/.")
 @progress_option
 @workers_option
@@ -70,11 +79,15 @@ def check(
     labels: str | None,
     rounds: str,
     disable: str | None,
+    sources: tuple[Path, ...],
     out: Path | None,
     progress: bool | None,
     workers: int | None,
 ) -> None:
     """Check FILE (our JSONL, Alpaca, ShareGPT, OpenAI messages or {text,label}) with the rule checks.
+
+    With --source DOC, answers are grounded in the documents too: numbers and terms they lack
+    (ungrounded, flagged) and sentences they do not support (unsupported_sentence, rejected).
 
     Writes accepted.jsonl, rejected.jsonl (every reason in meta.reasons), manifest.json and report.html.
     A line that is not JSON or not a record is rejected with its line number; the others are checked.
@@ -95,9 +108,11 @@ def check(
         labels=label_list,
         rounds=parse_rounds(rounds),
         disable=codes,
+        sources=list(sources),
         out=out or default_out(file, ".checked"),
         progress=progress,
         workers=workers,
     )
-    summary("checked", result, f" from {file} (task {task}, language {lang or 'auto'})")
+    grounded = f", {len(sources)} source(s)" if sources else ""
+    summary("checked", result, f" from {file} (task {task}, language {lang or 'auto'}{grounded})")
     click.echo(written(result))

@@ -14,6 +14,10 @@ The reference is every source document plus the record's own prompt (instruction
 term the user brought up is not counted against the answer. Matching is case-, width- and
 space-insensitive. Deliberately missed: sentence-initial names in English, paraphrased numbers written
 as words in English ("thirty"), and Chinese terms without a name-like suffix or quotes.
+
+Besides the facts, each answer sentence must be supported as a whole (`unsupported_sentence`, see
+synthpipe.stages.support): qa and summary outputs against the sources and the instruction and input,
+each dialogue assistant turn against the sources and the turns before it.
 """
 
 from __future__ import annotations
@@ -26,9 +30,25 @@ from synthpipe.core.records import Record
 from synthpipe.lang import EN_FUNCTION_WORDS, has_han, normalize
 from synthpipe.recipe import GroundingConfig, Recipe
 from synthpipe.stages.base import RecordStage
+from synthpipe.stages.support import (
+    PromptUnits,
+    SentenceSupport,
+    SupportIndex,
+    sentence_support,
+    split_sentences,
+)
 from synthpipe.tasks import TaskKind, get_task
 
 STAGE = "ground"
+UNGROUNDED = "ungrounded"
+UNSUPPORTED_SENTENCE = "unsupported_sentence"
+CODES: dict[str, str] = {
+    UNGROUNDED: "a number, name or term in the answer that neither the sources nor the prompt contain",
+    UNSUPPORTED_SENTENCE: "an answer sentence that neither the sources nor the prompt support",
+}
+# A rewrite restates its own input in another style: what it may say is the input, and how far its
+# wording may move is a question of style, not of support.
+_NO_SENTENCE_CHECK = frozenset({"rewrite"})
 
 # --- units ------------------------------------------------------------------------------------------
 _UNITS: dict[str, str] = {}
@@ -334,8 +354,11 @@ class GroundingResult:
         return {"unsupported": self.unsupported, "coverage": round(self.coverage, 3)}
 
 
-def check_grounding(answer: str, ref: Reference, prompt: Reference | None = None) -> GroundingResult:
-    """What in `answer` neither the source reference nor (optionally) the record's own prompt supports."""
+def check_grounding(
+    answer: str, ref: Reference, prompt: Reference | None = None, coverage: bool = True
+) -> GroundingResult:
+    """What in `answer` neither the source reference nor (optionally) the record's own prompt supports;
+    `coverage` False leaves the coverage score to the caller (the sentence check works it out anyway)."""
     refs = [ref] if prompt is None else [ref, prompt]
     numbers: list[str] = []
     for value, unit, written in extract_numbers(answer):
@@ -354,6 +377,8 @@ def check_grounding(answer: str, ref: Reference, prompt: Reference | None = None
     # one invented name is one finding: drop 金卡 when 金卡会员 is reported too
     terms = [t for t in terms if not any(t != o and t in o for o in terms)]
     unsupported = list(dict.fromkeys(numbers)) + [original[t] for t in dict.fromkeys(terms)]
+    if not coverage:
+        return GroundingResult(unsupported, 1.0)
     words = [w for w in map(str.lower, _LATIN_TOKEN.findall(answer)) if w not in EN_FUNCTION_WORDS]
     grams = list(han_bigrams(answer))
     total = len(words) + len(grams)
@@ -377,8 +402,35 @@ def answer_text(rec: Record) -> str:
     return kind.answer_text(rec.fields) if kind.grounded else ""
 
 
+def answer_parts(rec: Record) -> list[tuple[str, list[str]]]:
+    """(answer text, what the user had written before it) for each part whose sentences are checked: the
+    output against the instruction and input; each assistant turn against the turns before it."""
+    kind = get_task(rec.task)
+    if not kind.grounded or kind.name in _NO_SENTENCE_CHECK:
+        return []
+    if not kind.conversation:
+        return [(text, kind.prompt_texts(rec.fields)) for _, text in kind.answers(rec.fields)]
+    msgs = rec.fields.get("messages")
+    out: list[tuple[str, list[str]]] = []
+    before: list[str] = []
+    for m in msgs if isinstance(msgs, list) else ():
+        if not isinstance(m, dict) or not isinstance(m.get("content"), str):
+            continue
+        if m.get("role") == "assistant":
+            out.append((m["content"], list(before)))
+        else:
+            before.append(m["content"])
+    return out
+
+
+def _quote(sentence: str, limit: int = 80) -> str:
+    return repr(sentence if len(sentence) <= limit else sentence[: limit - 1] + "…")
+
+
 class GroundingStage(RecordStage):
-    """Flags (or rejects, per `grounding.action`) answers with more than `max_unsupported` unsupported facts."""
+    """Flags or rejects answers with unsupported facts (`ungrounded`: `grounding.action`,
+    `max_unsupported`) and answers with unsupported sentences (`unsupported_sentence`:
+    `grounding.sentence_action`, `max_unsupported_sentences`, `min_support`)."""
 
     name = STAGE
     batch_size = 512
@@ -389,12 +441,18 @@ class GroundingStage(RecordStage):
         self.config = config
         self.sources = sources
         self._base = build_reference(sources)
+        # Built here, before any worker is forked, so that workers inherit it.
+        self._index = SupportIndex(sources) if config.sentences else None
 
     @classmethod
     def from_recipe(cls, recipe: Recipe, **_: Any) -> GroundingStage | None:
         """None when there is nothing to ground against, or the kind states no facts."""
         if not recipe.grounding.enabled or not recipe.source_texts or not get_task(recipe.task).grounded:
             return None
+        if recipe.grounding.sentences and recipe.grounding.embedding:
+            from synthpipe.stages.support_embed import EmbeddingGroundingStage
+
+            return EmbeddingGroundingStage(recipe.grounding, recipe.source_texts, get_task(recipe.task))
         return cls(recipe.grounding, recipe.source_texts, get_task(recipe.task))
 
     def prompt_reference(self, rec: Record) -> Reference | None:
@@ -402,17 +460,59 @@ class GroundingStage(RecordStage):
         extra = prompt_texts(rec)
         return build_reference(extra) if extra else None
 
+    def sentence_supports(self, rec: Record) -> list[SentenceSupport] | None:
+        """The support of every answer sentence (claimless ones included); None when the record's
+        sentences are not checked."""
+        index = self._index
+        parts = answer_parts(rec) if index is not None else []
+        if index is None or not parts:
+            return None
+        out = []
+        min_support = self.config.min_support
+        for text, before in parts:
+            prompt = PromptUnits(before)
+            out += [sentence_support(s, index, prompt, min_support) for s in split_sentences(text)]
+        return out
+
     def apply(self, rec: Record) -> None:
+        self.decide(rec, self.sentence_supports(rec))
+
+    def decide(self, rec: Record, supports: list[SentenceSupport] | None) -> None:
         answer = answer_text(rec)
         if not answer.strip():
             return
-        result = check_grounding(answer, self._base, self.prompt_reference(rec))
-        rec.meta.scores["grounding"] = result.to_json()
-        if len(result.unsupported) > self.config.max_unsupported:
+        result = check_grounding(answer, self._base, self.prompt_reference(rec), coverage=supports is None)
+        cfg = self.config
+        if len(result.unsupported) > cfg.max_unsupported:
             shown = ", ".join(repr(u[:40]) for u in result.unsupported[:5])
             more = f" (+{len(result.unsupported) - 5} more)" if len(result.unsupported) > 5 else ""
-            decide = self.reject if self.config.action == "reject" else self.flag
-            decide(rec, "ungrounded", f"not in the source: {shown}{more}")
+            decide = self.reject if cfg.action == "reject" else self.flag
+            decide(rec, UNGROUNDED, f"not in the source: {shown}{more}")
+        if supports is None:
+            rec.meta.scores["grounding"] = result.to_json()
+            return
+        total = sum(s.units for s in supports)
+        result.coverage = sum(s.anywhere for s in supports) / total if total else 1.0
+        scores = rec.meta.scores["grounding"] = result.to_json()
+        claims = [s for s in supports if not s.claimless]
+        bad = [s for s in claims if not s.supported(cfg.min_support)]
+        scores["sentences"] = len(claims)
+        if bad:
+            scores["unsupported_sentences"] = len(bad)
+        if len(bad) > cfg.max_unsupported_sentences:
+            shown = "; ".join(_quote(s.sentence) for s in bad[:2])
+            more = f" (+{len(bad) - 2} more)" if len(bad) > 2 else ""
+            decide = self.reject if cfg.sentence_action == "reject" else self.flag
+            decide(rec, UNSUPPORTED_SENTENCE, f"no support in the source or the prompt: {shown}{more}")
 
     async def close(self) -> dict[str, Any]:
-        return {"action": self.config.action, "max_unsupported": self.config.max_unsupported}
+        cfg = self.config
+        out: dict[str, Any] = {"action": cfg.action, "max_unsupported": cfg.max_unsupported}
+        if self._index is not None:
+            out["sentences"] = {
+                "action": cfg.sentence_action,
+                "max_unsupported": cfg.max_unsupported_sentences,
+                "min_support": cfg.min_support,
+                "embedding": cfg.embedding,
+            }
+        return out

