@@ -93,4 +93,6 @@ def test_workers_start_only_when_they_pay_and_it_is_safe(monkeypatch) -> None:
     monkeypatch.setattr(workers_mod.threading, "active_count", lambda: 2)
     assert workers_mod.default_workers(50_000) == 0  # another thread runs: no fork
     monkeypatch.setattr(workers_mod.threading, "active_count", lambda: 1)
-    assert workers_mod.default_workers(50_000) == 1
+    assert workers_mod.default_workers(50_000) == 2  # 2 cores: 2 workers share them with the main process
+    monkeypatch.setattr(workers_mod.os, "cpu_count", lambda: 4)
+    assert workers_mod.default_workers(50_000) == 3
