@@ -147,7 +147,10 @@ async def test_faithful_record_passes_the_stage_with_a_coverage_score(write_reci
 
 async def test_dialogue_assistant_turns_are_checked_user_turns_are_reference(write_recipe) -> None:
     _, recipe = write_recipe(
-        task="dialogue", language="zh", sources=[{"text": SRC_ZH}], grounding={"action": "reject", "sentence_action": "reject"}
+        task="dialogue",
+        language="zh",
+        sources=[{"text": SRC_ZH}],
+        grounding={"action": "reject", "sentence_action": "reject"},
     )
     msgs = [
         {"role": "user", "content": "我的订单号 88123 可以退吗？"},
