@@ -318,3 +318,32 @@ def test_dedup_command_local_multilingual_model_and_its_warnings(tmp_path: Any) 
     other = CliRunner().invoke(main, [*base[:-1], "e5", "-o", str(tmp_path / "bad")])
     assert other.exit_code == 2 and "need --embed-url" in other.output
     assert not (tmp_path / "bad").exists()
+
+
+class _SameVector:
+    """Every text gets the same vector: every pair is a semantic candidate, so only the veto decides."""
+
+    name = "same"
+
+    def embed(self, texts: Any) -> Any:
+        return np.ones((len(texts), 4), dtype=np.float32) / 2
+
+
+def test_semantic_matches_go_through_the_number_and_subject_veto_on_both_paths() -> None:
+    config = DedupConfig(methods=["embedding"], embedding_threshold=0.9)
+    texts = [
+        "Refunds take 5 days.",
+        "Refunds take 7 days.",
+        "A refund takes five days.",
+        "Refunds are quick.",
+    ]
+    expected = [None, None, "duplicate_semantic", "duplicate_semantic"]  # 7 differs from 5; five = 5
+    recs = [rec(f"r{i}", t) for i, t in enumerate(texts, 1)]
+    reasons = Deduper(config, "classify", embedder=_SameVector()).check_many(recs)
+    assert [r.code if r else None for r in reasons] == expected
+    assert recs[2].meta.extra["duplicate_of"]["id"] == "r1"
+    kept, removed = dedup_records(
+        [rec(f"r{i}", t) for i, t in enumerate(texts, 1)], config, "classify", embedder=_SameVector()
+    )
+    assert [r.id for r in kept] == ["r1", "r2"] and [r.id for r in removed] == ["r3", "r4"]
+    assert removed[0].meta.extra["duplicate_of"]["id"] == "r1"

@@ -156,8 +156,8 @@ def _decide_reps(
     near-duplicate pair, a place in a large LSH bucket, or a semantic candidate can be removed or matter
     to a later one, so only they are visited; every other representative is kept."""
     lsh: _Lsh | None = None
+    feats: dict[int, Features] = _Lazy(lambda r: features(*parts[r]))
     if "minhash" in methods:
-        feats: dict[int, Features] = _Lazy(lambda r: features(*parts[r]))
         lsh = _Lsh(
             [texts[r] for r in reps],
             config,
@@ -183,7 +183,11 @@ def _decide_reps(
             else:
                 best: tuple[int, float] | None = None
                 for j, sim in semantic.get(i, ()):  # earlier reps, in order; not removed = kept
-                    if j not in removed and (best is None or sim > best[1]):
+                    if (
+                        j not in removed
+                        and (best is None or sim > best[1])
+                        and veto(feats[i], feats[j]) is None
+                    ):
                         best = (j, sim)
                 if best:
                     found = (SEMANTIC, *best)

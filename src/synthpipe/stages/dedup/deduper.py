@@ -135,9 +135,9 @@ class Deduper:
 
             self._minhash = MinHashIndex(config.minhash_threshold, keep_sets=False)
             self._shingler = Shingler(config.word_ngram, config.char_ngram)
-            self._prompt_keys = prompt_fields_for(task)
-            self._parts: dict[int, tuple[str, str]] = {}  # kept record -> (prompt, answer), for confirming
-            self._features: dict[int, Features] = {}
+        self._prompt_keys = prompt_fields_for(task)
+        self._parts: dict[int, tuple[str, str]] = {}  # kept record -> (prompt, answer), for confirming
+        self._features: dict[int, Features] = {}
 
     @property
     def embedder(self) -> Embedder:
@@ -182,6 +182,7 @@ class Deduper:
             self._minhash.add(idx, prep.shingles, prep.fp, prep.band_keys)
             self._parts[idx] = split_parts(rec, self.keys, self._prompt_keys)
         if prep.vector is not None:
+            self._parts[idx] = split_parts(rec, self.keys, self._prompt_keys)
             if self._vectors is None:
                 from synthpipe.stages.dedup.embed import EmbeddingIndex
 
@@ -242,7 +243,7 @@ class Deduper:
             if match:
                 dup = self._dup(NEAR, *match)
         if dup is None and prep.vector is not None and self._vectors is not None:
-            match = self._vectors.best(prep.vector)
+            match = self._vectors.best(prep.vector, self._confirmation(rec)[1])
             if match:
                 dup = self._dup(SEMANTIC, *match)
         if dup is None:

@@ -15,7 +15,7 @@ import asyncio
 import os
 import sys
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from synthpipe.core.errors import (
@@ -323,14 +323,20 @@ class EmbeddingIndex:
         self._matrix: np.ndarray | None = None
         self._n = 0
 
-    def best(self, vector: np.ndarray) -> tuple[int, float] | None:
+    def best(
+        self, vector: np.ndarray, confirm: Callable[[int], bool] | None = None
+    ) -> tuple[int, float] | None:
+        """The most similar kept record at >= threshold (ties: the earliest) that `confirm` accepts."""
         np = numpy()
         if not self._n or self._matrix is None:
             return None
         sims = self._matrix[: self._n] @ vector
-        top = int(np.argmax(sims))  # argmax returns the first of equal maxima: the earliest kept
-        sim = float(sims[top])
-        return (self._ids[top], sim) if sim >= self.threshold else None
+        above = np.flatnonzero(sims >= self.threshold)
+        # highest similarity first; on equal similarity the earliest kept (a stable sort keeps index order)
+        for pos in above[np.argsort(-sims[above], kind="stable")]:
+            if confirm is None or confirm(self._ids[pos]):
+                return self._ids[pos], float(sims[pos])
+        return None
 
     def add(self, idx: int, vector: np.ndarray) -> None:
         np = numpy()
