@@ -15,9 +15,12 @@ Data (bench/data/):
 Figures, per half and language:
 - sentence recall: labelled unsupported sentences caught / all labelled (goal >= 0.90);
 - sentence precision: flagged sentences that are labelled unsupported / all flagged;
-- supported answers rejected: supported answers with an `unsupported_sentence` / all supported (goal
-  <= 5%), and the same with any grounding finding (`ungrounded` too, which only flags by default);
-- unsupported answers caught: answers with a labelled sentence that get an `unsupported_sentence`.
+- supported answers rejected: supported answers that the stage rejects for `unsupported_sentence` with
+  the recipe defaults (two or more unsupported sentences; `--per-sentence`: one is enough) / all
+  supported (goal <= 5%); "flagged": those with the code as a flag or a reason; "any finding" adds
+  `ungrounded`, which only flags by default;
+- unsupported answers caught: answers with a labelled sentence that get an `unsupported_sentence` (a flag
+  or a reason), and how many of them are rejected.
 
 A flagged sentence matches a labelled one when either holds the other (the splitter may cut finer).
 It prints and asserts nothing; tests/test_ground_sentences.py holds the regression figures.
@@ -41,7 +44,7 @@ from synthpipe.stages.ground import UNGROUNDED, UNSUPPORTED_SENTENCE, GroundingS
 from synthpipe.stages.support_embed import EmbeddingGroundingStage
 
 DATA = Path(__file__).parent / "data"
-HALVES = ("tune", "heldout", "fresh")
+HALVES = ("tune", "heldout", "fresh", "blind2")
 
 
 def load(name: str) -> list[dict[str, Any]]:
@@ -72,6 +75,8 @@ class Tally:
     flagged_right: Counter[str] = field(default_factory=Counter)
     supported: Counter[str] = field(default_factory=Counter)
     supported_rejected: Counter[str] = field(default_factory=Counter)
+    supported_flagged: Counter[str] = field(default_factory=Counter)  # flagged or rejected
+    unsupported_rejected: Counter[str] = field(default_factory=Counter)
     supported_any: Counter[str] = field(default_factory=Counter)
     unsupported: Counter[str] = field(default_factory=Counter)
     unsupported_caught: Counter[str] = field(default_factory=Counter)
@@ -98,6 +103,8 @@ class Tally:
                 "flagged_right": n(self.flagged_right),
                 "supported_answers": n(self.supported),
                 "supported_rejected": n(self.supported_rejected),
+                "supported_flagged": n(self.supported_flagged),
+                "unsupported_answers_rejected": n(self.unsupported_rejected),
                 "unsupported_answers": n(self.unsupported),
                 "unsupported_answers_caught": n(self.unsupported_caught),
             },
@@ -120,6 +127,7 @@ def evaluate(half: str, config: GroundingConfig | None = None) -> Tally:
             stage.second_opinion(supports)
         stage.decide(rec, supports)
         codes = {r.code for r in rec.meta.reasons + rec.meta.flags}
+        rejected = {r.code for r in rec.meta.reasons}
         flagged = [s.sentence for s in supports if not s.supported(config.min_support)]
         lang, labels = row["lang"], row["unsupported"]
         for label in labels:
@@ -137,9 +145,11 @@ def evaluate(half: str, config: GroundingConfig | None = None) -> Tally:
         if labels:
             tally.unsupported[lang] += 1
             tally.unsupported_caught[lang] += UNSUPPORTED_SENTENCE in codes
+            tally.unsupported_rejected[lang] += UNSUPPORTED_SENTENCE in rejected
         else:
             tally.supported[lang] += 1
-            tally.supported_rejected[lang] += UNSUPPORTED_SENTENCE in codes
+            tally.supported_rejected[lang] += UNSUPPORTED_SENTENCE in rejected
+            tally.supported_flagged[lang] += UNSUPPORTED_SENTENCE in codes
             tally.supported_any[lang] += bool(codes & {UNSUPPORTED_SENTENCE, UNGROUNDED})
     return tally
 
@@ -190,6 +200,11 @@ def main() -> None:
         "--embedding", action="store_true", help="with the embedding second opinion (extra embed)"
     )
     ap.add_argument("--min-support", type=float, default=None)
+    ap.add_argument(
+        "--per-sentence",
+        action="store_true",
+        help="reject an answer for one unsupported sentence (max_unsupported_sentences: 0)",
+    )
     ap.add_argument("--cost", action="store_true", help="time the stage instead")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     ap.add_argument("-v", "--verbose", action="store_true", help="list misses and false flags")
@@ -201,6 +216,8 @@ def main() -> None:
     update: dict[str, Any] = {"embedding": args.embedding}
     if args.min_support is not None:
         update["min_support"] = args.min_support
+    if args.per_sentence:
+        update["max_unsupported_sentences"] = 0
     config = GroundingConfig(**update)
     report: dict[str, Any] = {}
     for half in HALVES if args.half == "all" else (args.half,):
@@ -213,8 +230,9 @@ def main() -> None:
                 f"{fig['sentence_recall']:.3f}, precision {c['flagged_right']}/{c['flagged']} = "
                 f"{fig['sentence_precision']:.3f}; supported answers rejected {c['supported_rejected']}/"
                 f"{c['supported_answers']} = {fig['supported_rejected']:.1%} (any finding "
-                f"{fig['supported_any_finding']:.1%}); unsupported answers caught "
-                f"{c['unsupported_answers_caught']}/{c['unsupported_answers']}"
+                f"{fig['supported_any_finding']:.1%}, flagged {c['supported_flagged']}); unsupported "
+                f"answers caught {c['unsupported_answers_caught']}/{c['unsupported_answers']}, rejected "
+                f"{c['unsupported_answers_rejected']}"
             )
         if args.verbose:
             for line in tally.misses:

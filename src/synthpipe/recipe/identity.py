@@ -30,8 +30,8 @@ _QUALITY = ("checks", "judge", "agreement", "grounding", "dedup", "stages")
 _ADDED_LATER = {
     "judge.on_unreliable": "flag",
     "grounding.sentences": True,
-    "grounding.sentence_action": "flag",
-    "grounding.max_unsupported_sentences": 0,
+    "grounding.sentence_action": "reject",
+    "grounding.max_unsupported_sentences": 1,
     "grounding.min_support": 0.6,
     "grounding.embedding": False,
     "dedup.max_per_template": None,

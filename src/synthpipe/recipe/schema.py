@@ -184,8 +184,12 @@ class GroundingConfig(_Strict):
     action: Literal["reject", "flag"] = "flag"
     max_unsupported: int = Field(0, ge=0)
     sentences: bool = Field(True, description="check that each answer sentence is supported")
-    sentence_action: Literal["reject", "flag"] = "flag"
-    max_unsupported_sentences: int = Field(0, ge=0)
+    sentence_action: Literal["reject", "flag"] = Field(
+        "reject", description="for answers with more than max_unsupported_sentences unsupported sentences"
+    )
+    max_unsupported_sentences: int = Field(
+        1, ge=0, description="unsupported sentences an answer may have (each still flagged)"
+    )
     min_support: float = Field(
         0.6, gt=0, le=1, description="share of a sentence's content words the source passage must hold"
     )

@@ -156,6 +156,13 @@ _ZH_STOP_WORDS = """可以 如果 因为 所以 已经 现在 时候 就是 还�
 以上 以下 以内 之内 之前 之后 哎呀 嗯嗯 其实 直接 自己 大家 一定 的话 时候 出来 起来""".split()  # noqa: SIM905
 _ZH_COURTESY = """您好 你好 谢谢 感谢 欢迎 随时 咨询 联系 祝您 愉快 抱歉 不便 高兴 为您服务 服务 希望 帮助 请问 问题
 好的 当然 明白 理解 没问题 辛苦 麻烦 满意 客气 放心 耐心 稍等 购物 阅读 光临 来电 关注 帮忙 帮您 为您 带来 如有 疑问""".split()  # noqa: SIM905
+# Whole courtesy formulas, as _EN_FORMULA: a wish (祝您寄件顺利) and an offer of more help
+# (有其他问题欢迎再问我, 如有疑问请随时联系) state nothing, whatever words they hold. A formula ends at a
+# comma: in 如果有问题，可以在7天内退货 the clause after it is a claim.
+_ZH_FORMULA = re.compile(
+    r"祝(?:您|你)[^，,。！？!?；;]*|(?:如果|如)?(?:您|你)?(?:还)?有(?:任何|其他|其它|别的)?(?:问题|疑问|需要)"
+    r"[^，,。！？!?；;]*"
+)
 _ZH_CUT = re.compile(
     "|".join(sorted(map(re.escape, set(_ZH_STOP_WORDS + _ZH_COURTESY)), key=len, reverse=True))
 )
@@ -294,8 +301,10 @@ def units(text: str) -> frozenset[str]:
     found: set[Any] = set()
     if not _HAN.search(low):
         low = _EN_FORMULA.sub(" ", low)
-    elif _ZH_ME.search(low):
-        found.add(ME)
+    else:
+        low = _ZH_FORMULA.sub(" ", low)
+        if _ZH_ME.search(low):
+            found.add(ME)
     for unit in map(_UNIT_OF.__getitem__, _TOKEN.findall(low)):
         if type(unit) is tuple:
             found.update(unit)
