@@ -338,3 +338,10 @@ def test_chinese_courtesy_formulas_carry_no_claim_but_the_clause_after_them_does
     assert units("如有疑问，请随时联系。") == frozenset()
     claim = units("如果有问题，可以在签收后7天内退货。")
     assert "7" in claim and "退货" in claim
+
+
+def test_blind_batch_stays_at_its_measured_figures() -> None:
+    # bench/grounding_eval.md: measured once at 32/36 caught and 3/20 supported answers rejected (both
+    # goals missed); 2/20 after the Chinese courtesy formulas. Held there, not proved.
+    counts = grounding_eval.evaluate("blind2").figures()["counts"]
+    assert counts["caught"] >= 32 and counts["supported_rejected"] <= 2, counts
