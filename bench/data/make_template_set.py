@@ -40,6 +40,8 @@ sys.path.insert(0, str(HERE))
 import template_specs_heldout  # noqa: E402
 import template_specs_tune  # noqa: E402
 
+from synthpipe.lang import EN_NUMBER_WORDS  # noqa: E402
+
 SEEDS = {"tune": 12, "heldout": 1212}
 FILES = {"tune": HERE / "template_faq_tune.jsonl", "heldout": HERE / "template_faq_heldout.jsonl"}
 SUBJECTS_PER_TEMPLATE = 12
@@ -47,29 +49,7 @@ SECOND_NUMBER = 0.33
 DUPLICATE, SECOND_DUPLICATE = 0.4, 0.1
 EDITS = ("format", "reword_q", "reword_a", "reword_qa", "number_form")
 
-EN_WORDS = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-    "twenty",
-]
+EN_WORDS = [*EN_NUMBER_WORDS, "twenty"]
 ZH_DIGITS = "零一二三四五六七八九"
 ZH_ANCHORS = ("可以", "需要", "须", "在", "由", "会", "是", "每")
 FULL = {"?": "？", ",": "，", ".": "。", "!": "！", ":": "："}

@@ -21,6 +21,31 @@ from typing import NamedTuple
 ZH, EN, OTHER, UNKNOWN = "zh", "en", "other", "unknown"
 
 # Evidence is measured in rough "words"; a Chinese word averages about 1.5 Han characters.
+# English number words, for the checks that read "three" as 3 (dedup confirmation, sentence support).
+EN_NUMBER_WORDS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]  # 0-19
+EN_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]  # 20, 30 … 90
+
 _HAN_PER_WORD = 1.5
 _MIN_EVIDENCE = 2.0  # below this many words of evidence the text is too short to judge
 _MARGIN = 2.0  # the winner must have this many times the runner-up's evidence

@@ -31,7 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from synthpipe.lang import EN_FUNCTION_WORDS
+from synthpipe.lang import EN_FUNCTION_WORDS, EN_NUMBER_WORDS, EN_TENS
 
 # --- sentences -------------------------------------------------------------------------------------
 # A sentence ends at 。！？； (a closing quote or bracket stays with it), at . ! ? before a space or the
@@ -109,36 +109,9 @@ _EN_FORMULA = re.compile(
 _FORMULA_HINT = re.compile(
     "sorry|have a|soon|take care|luck|let me|else|question|welcome|problem|course|pleasure|help|thank"
 ).search
-_EN_NUMBERS = {
-    w: str(i)
-    for i, w in enumerate(
-        [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-            "thirteen",
-            "fourteen",
-            "fifteen",
-            "sixteen",
-            "seventeen",
-            "eighteen",
-            "nineteen",
-            "twenty",
-        ]  # noqa: SIM905
-    )
-    if i >= 2  # "one" is far more often a pronoun ("one per order") than a number
-} | {"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "ninety": "90", "hundred": "100"}
-_EN_NUMBERS |= {"twice": "2"}
+# "one" is far more often a pronoun ("one per order") than a number, so counting starts at two.
+_EN_NUMBERS = {w: str(i) for i, w in enumerate(EN_NUMBER_WORDS) if i >= 2}
+_EN_NUMBERS |= {w: str(20 + 10 * i) for i, w in enumerate(EN_TENS)} | {"hundred": "100", "twice": "2"}
 
 _TOKEN = re.compile(r"\d+(?:[.:,]\d+)*|[a-z]+(?:['’][a-z]+)*|[\u4e00-\u9fff]+")
 _ZH_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千万]+")

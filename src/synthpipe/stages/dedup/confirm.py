@@ -36,6 +36,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from synthpipe.lang import EN_NUMBER_WORDS, EN_TENS
 from synthpipe.stages.dedup.normalize import normalize
 from synthpipe.stages.dedup.shingles import is_cjk
 
@@ -57,30 +58,7 @@ _ZH_DIGIT = {
 }
 _ZH_UNIT = {"十": 10, "百": 100, "千": 1000}
 _ZH_BIG = {"万": 10_000, "亿": 100_000_000}
-_EN_SMALL = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-]
-_EN_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-_EN_VALUE = {w: i for i, w in enumerate(_EN_SMALL)} | {w: 20 + 10 * i for i, w in enumerate(_EN_TENS)}
+_EN_VALUE = {w: i for i, w in enumerate(EN_NUMBER_WORDS)} | {w: 20 + 10 * i for i, w in enumerate(EN_TENS)}
 NUMBER_WORDS = frozenset(_EN_VALUE)
 _DIGITS = re.compile(r"\d+(?:(?:,\d{3})+(?!\d))?(?:\.\d+)?")  # 3, 1,200, 1,200.50, 3.5
 _NUMBER = re.compile(_DIGITS.pattern + "|[零〇一二两三四五六七八九十百千万亿]+")
