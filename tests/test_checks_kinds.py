@@ -601,3 +601,13 @@ def test_the_held_out_part_stays_at_or_above_its_first_figures() -> None:
     assert (len(defects), len(clean)) == (HELD_OUT_DEFECTS, HELD_OUT_CLEAN)
     assert sum(1 for r in defects if set(r["expect"]) <= row_codes(r)) >= HELD_OUT_CAUGHT
     assert sum(1 for r in clean if row_codes(r)) <= HELD_OUT_REJECTED
+
+
+def test_the_condensing_ratio_is_a_recipe_setting() -> None:
+    text = "公司宣布下周一起实行弹性上班，员工 8 点到 10 点之间到岗即可，每天满 8 小时，午休一小时，具体安排由部门经理确认后通知大家。"
+    summary = "下周一起弹性上班：8 点到 10 点之间到岗，每天满 8 小时，午休一小时，由部门经理确认后通知。"
+    fields = rec("总结这条通知。", summary, text)
+    assert len(summary) / len(text) > 0.6
+    assert "not_condensed" not in codes("summarize", fields, checks=NO_LANG)
+    strict = NO_LANG.model_copy(update={"summary_max_ratio": 0.6})
+    assert "not_condensed" in codes("summarize", fields, checks=strict)

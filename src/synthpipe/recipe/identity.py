@@ -35,6 +35,7 @@ _ADDED_LATER = {
     "grounding.min_support": 0.6,
     "grounding.embedding": False,
     "dedup.max_per_template": None,
+    "checks.summary_max_ratio": 0.85,
 }
 
 

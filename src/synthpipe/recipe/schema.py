@@ -153,6 +153,12 @@ class ChecksConfig(_Strict):
     min_chars: int = Field(1, ge=0)
     max_chars: int = Field(20000, ge=1)
     language: bool = True
+    summary_max_ratio: float = Field(
+        0.85,
+        gt=0,
+        le=1,
+        description="summarize: a summary longer than this share of its input is not_condensed",
+    )
 
 
 class JudgeConfig(_Strict):

@@ -10,9 +10,8 @@
   to pick out a sentence ("摘出最重要的一句", "quote the key sentence") is left alone.
 
 Both skip records without an input, and summaries in another language than their input (a Chinese
-summary of an English text can be neither measured nor compared word by word). The ratio is a constant
-here because the recipe schema has no setting for it yet; a `checks.summary_max_ratio` there would be read
-in its place.
+summary of an English text can be neither measured nor compared word by word). The ratio is
+`checks.summary_max_ratio` (default NOT_CONDENSED_RATIO).
 """
 
 from __future__ import annotations
@@ -66,7 +65,7 @@ def coverage(i: Units, o: Units) -> tuple[float, int]:
 
 
 def _ratio(ck: RuleChecker) -> float:
-    return float(getattr(ck.cfg, "summary_max_ratio", NOT_CONDENSED_RATIO))
+    return ck.cfg.summary_max_ratio
 
 
 def rule_not_condensed(doc: Doc, ck: RuleChecker) -> list[Reason]:
