@@ -1,6 +1,6 @@
 """Make the labelled template-heavy FAQ set (qa, English + Chinese) for dedup quality.
 
-    python bench/data/make_template_set.py          # writes template_faq_tune.jsonl, template_faq_heldout.jsonl
+    python bench/data/make_template_set.py          # writes template_faq_{tune,heldout,blind}.jsonl
 
 Real FAQ data and LLM output reuse a few answer templates across many subjects and numbers: "How long does
 onboarding take? … within 3 working days" next to "How long does payroll changes take? … within 5
@@ -19,7 +19,9 @@ are labelled distinct. Two bases in five get a duplicate (one in ten a second on
   number_form  the answer's number written in words (three, 三) or in digits again
 A third of the reworded duplicates also get format noise. The tuning part and the held-out part come from
 different templates, subjects and rewording lists; the held-out part was written first and is measured,
-not tuned on. Fixed seeds: the files are the same on every run.
+not tuned on. The blind part (template_specs_blind.py: healthcare administration, utilities, public
+services, car and home services) was written later by someone who never read the dedup code, after the
+held-out part had been measured, and was measured once. Fixed seeds: the files are the same on every run.
 
 Every line is a qa record {id, instruction, input, output, meta: {task: qa, extra: {family, role, edit,
 lang, part, template, subject, number}}}, shuffled.
@@ -37,13 +39,14 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import template_specs_blind  # noqa: E402
 import template_specs_heldout  # noqa: E402
 import template_specs_tune  # noqa: E402
 
 from synthpipe.lang import EN_NUMBER_WORDS  # noqa: E402
 
-SEEDS = {"tune": 12, "heldout": 1212}
-FILES = {"tune": HERE / "template_faq_tune.jsonl", "heldout": HERE / "template_faq_heldout.jsonl"}
+SEEDS = {"tune": 12, "heldout": 1212, "blind": 121212}
+FILES = {part: HERE / f"template_faq_{part}.jsonl" for part in SEEDS}
 SUBJECTS_PER_TEMPLATE = 12
 SECOND_NUMBER = 0.33
 DUPLICATE, SECOND_DUPLICATE = 0.4, 0.1
@@ -155,7 +158,9 @@ def variant(
 
 
 def make(part: str) -> list[dict[str, Any]]:
-    specs = template_specs_tune if part == "tune" else template_specs_heldout
+    specs = {"tune": template_specs_tune, "heldout": template_specs_heldout, "blind": template_specs_blind}[
+        part
+    ]
     rng = random.Random(SEEDS[part])
     rows: list[dict[str, Any]] = []
     for lang, spec in (("en", specs.EN), ("zh", specs.ZH)):
@@ -204,7 +209,7 @@ def write(part: str, path: Path | None = None) -> Path:
 
 
 def main() -> None:
-    for part in ("tune", "heldout"):
+    for part in SEEDS:
         path = write(part)
         n = sum(1 for _ in path.open(encoding="utf-8"))
         print(f"wrote {n} records to {path}")
