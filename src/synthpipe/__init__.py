@@ -9,6 +9,7 @@
     synthpipe.check("data.jsonl", task="qa", language="en")   # a path, or records in memory
     synthpipe.judge(records, task="qa", model="Qwen2.5-7B-Instruct", base_url="http://127.0.0.1:8000/v1")
     synthpipe.dedup(records, task="qa", against=["pool.jsonl"])
+    synthpipe.augment("data.jsonl", task="qa", methods=["paraphrase", "backtranslate"])
 
 Nothing heavy is imported here: each name is loaded on first use.
 """
@@ -24,6 +25,8 @@ _EXPORTS = {
     "load_recipe": "synthpipe.recipe",
     "Recipe": "synthpipe.recipe",
     "run": "synthpipe.api",
+    "augment": "synthpipe.api",
+    "aaugment": "synthpipe.api",
     "arun": "synthpipe.api",
     "acheck": "synthpipe.api",
     "ajudge": "synthpipe.api",
@@ -72,10 +75,12 @@ __all__ = [
     "TaskKind",
     "UsageError",
     "__version__",
+    "aaugment",
     "acheck",
     "adedup",
     "ajudge",
     "arun",
+    "augment",
     "cache_clear",
     "cache_stats",
     "check",
@@ -95,10 +100,12 @@ __all__ = [
 if TYPE_CHECKING:
     from synthpipe.api import (
         Result,
+        aaugment,
         acheck,
         adedup,
         ajudge,
         arun,
+        augment,
         cache_clear,
         cache_stats,
         check,

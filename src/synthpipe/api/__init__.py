@@ -1,5 +1,6 @@
 """The Python API: every command of the CLI is one of these functions, and the CLI calls nothing else."""
 
+from synthpipe.api.augment import aaugment, augment
 from synthpipe.api.files import acheck, adedup, ajudge, check, dedup, judge
 from synthpipe.api.runs import arun, default_out_dir, run, with_generator
 from synthpipe.api.tools import (
@@ -13,6 +14,8 @@ from synthpipe.api.tools import (
 from synthpipe.engine.job import Result
 
 __all__ = [
+    "aaugment",
+    "augment",
     "acheck",
     "adedup",
     "ajudge",

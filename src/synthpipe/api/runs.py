@@ -112,9 +112,10 @@ def prepare_run(
     n = count or recipe.count
     if n < 1:
         raise UsageError(f"count {n}: give a positive number of candidates")
-    stages = build_stages(run_stage_names(recipe), recipe)
+    seeds = _seed_parents(recipe)
+    stages = build_stages(run_stage_names(recipe), recipe, parents={p.id: p for p in seeds})
     check_prompts_fit(recipe)  # a prompt too big for the model's context fails before any write too
-    names = [m for s in stages for m in getattr(s, "model_names", ())]
+    names = [m for s in stages for m in getattr(s, "model_names", ())] + _augment_models(recipe)
     pool = ModelPool(recipe, names, backends, use_cache)  # a missing model or key fails before any write
     sink: MemorySink = RunDir(out) if out is not None else MemorySink()
     done: set[str] = set()
@@ -157,9 +158,56 @@ def prepare_run(
             progress=progress,
             earlier_usage=previous.get("usage") or {},
             workers=workers,
+            then=_augment_generated if recipe.augment.apply_to in ("generated", "both") else None,
         )
+        if not recipe.augment.methods:
+            job.then = None
     except BaseException:
         sink.close(False)
         raise
+    source = plan_source(recipe, n, done)
+    if seeds:
+        from synthpipe.sources.augment import plan_children
+
+        children = plan_children(recipe, seeds, done)
+        source, n = _chain(children, source), n + len(children)
     # Finished ids of candidates beyond `count` (a smaller count than last time) only skew the bar.
-    return job, plan_source(recipe, n, done), n, min(len(done), n)
+    return job, source, n, min(len(done), n)
+
+
+def _seed_parents(recipe: Recipe) -> list[Any]:
+    """The recipe's real examples, when its `augment:` applies to them."""
+    if not recipe.augment.methods or recipe.augment.apply_to not in ("seeds", "both"):
+        return []
+    from synthpipe.sources.augment import seed_records
+
+    return seed_records(recipe)
+
+
+def _augment_models(recipe: Recipe) -> list[str]:
+    from synthpipe.stages.augment.methods import model_for
+
+    return [model_for(m, recipe.models) for m in recipe.augment.methods]
+
+
+async def _chain(first: list[Any], then: Any) -> Any:
+    from synthpipe.sources.augment import records_source
+
+    async for chunk in records_source(first):
+        yield chunk
+    async for chunk in then:
+        yield chunk
+
+
+def _augment_generated(job: Job) -> tuple[list[Any], Any, int]:
+    """The second pass of a run whose `augment:` applies to generated records: the derived records of
+    every accepted generated record that are not in the output yet, through the augment preset."""
+    from synthpipe.engine.presets import PRESETS, build_stages
+    from synthpipe.sources.augment import plan_children, records_source
+
+    recipe, sink = job.recipe, job.sink
+    parents = {r.id: r for r in sink.records("accepted") if r.meta.origin == "generated"}
+    done = {r.id for outcome in ("accepted", "rejected", "failed") for r in sink.records(outcome)}
+    children = plan_children(recipe, parents.values(), done)
+    stages = build_stages(PRESETS["augment"], recipe, parents=parents)
+    return stages, records_source(children), len(children)

@@ -18,13 +18,14 @@ def cli() -> None:
 
 
 def _register() -> None:
+    from synthpipe.cli.augment import augment
     from synthpipe.cli.cache import cache
     from synthpipe.cli.check import check
     from synthpipe.cli.dedup import dedup
     from synthpipe.cli.judge import judge
     from synthpipe.cli.run import demo, init, prompts, run
 
-    for cmd in (run, demo, init, prompts, check, judge, dedup, cache):
+    for cmd in (run, demo, init, prompts, check, judge, dedup, augment, cache):
         cli.add_command(cmd)
 
 

@@ -81,6 +81,9 @@ class Job:
     progress: bool | None = False
     earlier_usage: dict[str, Any] = field(default_factory=dict)
     workers: int | None = None  # processes for the parallel stages; None: as many as pay off
+    # A second pass over what the first accepted (augmenting accepted generated records): called once the
+    # first pass has finished, it gives the stages and the source of the second, and how many records.
+    then: Callable[[Job], tuple[list[Stage], AsyncIterator[list[Record]], int]] | None = None
 
     def warn(self, message: str) -> None:
         if message not in self.warnings:
@@ -128,9 +131,12 @@ class Job:
             )
             engine = Engine(self.stages, self.sink, on_done=progress.advance)
             live = asyncio.create_task(self._keep_manifest(started, engine))
+            passes = [(self.stages, engine)]
             try:
                 with progress:
                     await engine.run(source)
+                    if self.then is not None:
+                        passes.append(await self._second_pass(progress))
             except RunStopped as exc:
                 status, self.tail["stopped"] = "stopped", str(exc)
                 raise
@@ -138,10 +144,12 @@ class Job:
                 live.cancel()
                 await asyncio.gather(live, return_exceptions=True)
             info = {}
-            for stage in self.stages:
-                info[stage.name] = {**(await stage.close()), "this_run": engine.stats[stage.name].to_json()}
-                for name, records in stage.files().items():
-                    self.sink.write_records(name, records)
+            for n, (stages, eng) in enumerate(passes):
+                for stage in stages:
+                    key = stage.name if n == 0 else f"{stage.name} (augmented)"
+                    info[key] = {**(await stage.close()), "this_run": eng.stats[stage.name].to_json()}
+                    for name, records in stage.files().items():
+                        self.sink.write_records(name, records)
             status = "complete"
         finally:
             this_run = (
@@ -164,6 +172,24 @@ class Job:
             manifest=manifest,
             out_dir=self.sink.path,
         )
+
+    async def _second_pass(self, progress: Any) -> tuple[list[Stage], Engine]:
+        """The `then` pass: its stages see everything accepted so far as earlier records (dedup indexes
+        them), and write into the same sink."""
+        assert self.then is not None
+        stages, source, n = self.then(self)
+        ctx = StageContext(
+            recipe=self.recipe,
+            model=self.pool.get if self.pool is not None else None,
+            earlier=list(self.sink.records("accepted")),
+            warn=self.warn,
+        )
+        for stage in stages:
+            await stage.open(ctx)
+        progress.add_total(n)
+        engine = Engine(stages, self.sink, on_done=progress.advance)
+        await engine.run(source)
+        return stages, engine
 
     async def _keep_manifest(self, started: float, engine: Engine) -> None:
         """Rewrite the `running` manifest every few seconds, so a killed run's manifest shows what it
@@ -201,8 +227,13 @@ class Job:
                 tail["flow"] = flow
             tail["cache"] = str(self.cache_path) if self.cache_path else None
         tail.update(self.tail)
-        tail["warnings"] = self.warnings
+        from synthpipe.stages.augment.counts import augment_counts
+
         kept = {o: self.sink.records(o) for o in ("accepted", "rejected", "failed")}
+        augmented = augment_counts(kept)
+        if augmented:
+            tail["augment"] = augmented
+        tail["warnings"] = self.warnings
         from synthpipe.tasks import get_task
 
         kind = get_task(self.recipe.task)

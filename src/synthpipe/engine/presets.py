@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from synthpipe.core.errors import RecipeError
 from synthpipe.stages.agree import AgreementStage
+from synthpipe.stages.augment.checks import AugmentCheckStage
+from synthpipe.stages.augment.stage import AugmentStage
 from synthpipe.stages.dedup import DedupStage
 from synthpipe.stages.generate import GenerateStage
 from synthpipe.stages.ground import GroundingStage
@@ -27,7 +29,9 @@ PRESETS: dict[str, tuple[str, ...]] = {
     "check": ("rules",),
     "judge": ("rules", "ground", "agree", "judge"),
     "dedup": ("dedup",),
+    "augment": ("augment", "augment_check", "rules", "ground", "agree", "judge", "dedup"),
 }
+AUGMENT = ("augment", "augment_check")  # in a run, after parse: derived records of the seeds join there
 
 # name -> a class with `from_recipe(recipe, **options) -> Stage | None`
 STAGES: dict[str, Any] = {
@@ -35,6 +39,8 @@ STAGES: dict[str, Any] = {
     for cls in (
         GenerateStage,
         ParseStage,
+        AugmentStage,
+        AugmentCheckStage,
         RulesStage,
         GroundingStage,
         AgreementStage,
@@ -54,6 +60,9 @@ def register_stage(cls: Any) -> Any:
 def run_stage_names(recipe: Recipe) -> tuple[str, ...]:
     """The stages of `run`: the recipe's `stages:`, checked, or the run preset."""
     if recipe.stages is None:
+        if recipe.augment.methods and recipe.augment.apply_to in ("seeds", "both"):
+            run = PRESETS["run"]
+            return (*run[:2], *AUGMENT, *run[2:])
         return PRESETS["run"]
     names = tuple(recipe.stages)
     where = recipe.path or recipe.name

@@ -56,6 +56,12 @@ class RunProgress:
             self.refresh()
             self._progress.stop()
 
+    def add_total(self, n: int) -> None:
+        """More records to come (a second pass: the derived records of accepted ones)."""
+        self.total += n
+        if self.enabled:
+            self._progress.update(self._task, total=self.total)
+
     def _count(self) -> None:
         self.completed += 1
 

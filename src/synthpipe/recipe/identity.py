@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from synthpipe.recipe.schema import ModelSpec, Recipe
 
 _NOT_DATA = {"name", "count", "output_dir", "review_sample", "models", "sources", "examples_file"}
-_QUALITY = ("checks", "judge", "agreement", "grounding", "dedup", "stages")
+_QUALITY = ("checks", "judge", "agreement", "grounding", "dedup", "stages", "augment")
 # Settings added after run directories existed: at their default they stay out of the identity, so a
 # directory made before them resumes instead of being refused as "made by another recipe".
 _ADDED_LATER = {
@@ -36,6 +36,12 @@ _ADDED_LATER = {
     "grounding.embedding": False,
     "dedup.max_per_template": None,
     "checks.summary_max_ratio": 0.85,
+    "augment.methods": [],
+    "augment.apply_to": "generated",
+    "augment.min_similarity": 0.2,
+    "augment.copy_similarity": 0.9,
+    "augment.embedding": False,
+    "augment.min_cosine": 0.6,
 }
 
 

@@ -230,6 +230,87 @@ class DedupConfig(_Strict):
     )
 
 
+AUGMENT_METHODS = ("paraphrase", "backtranslate", "style", "stance")
+# The method's multipliers: paraphrase about x3, back-translation x2, style or stance x1.
+AUGMENT_DEFAULT_N = {"paraphrase": 3, "backtranslate": 2, "style": 1, "stance": 1}
+STYLES = ("formal", "colloquial", "service")
+
+
+class AugmentMethod(_Strict):
+    """One augmentation method and its options (see synthpipe.stages.augment)."""
+
+    method: Literal["paraphrase", "backtranslate", "style", "stance"]
+    n: int | None = Field(None, ge=1, description="derived records per parent (default: 3, 2, 1, 1)")
+    style: str | None = Field(
+        None, description="style: formal, colloquial, service, or a style described in words"
+    )
+    pivots: list[str] = Field(
+        default_factory=list,
+        description="backtranslate: pivot languages (codes like en, zh, ja or names); the k-th derived "
+        "record goes through pivots[k % len]; default: en for zh data, zh for en data",
+    )
+    regenerate_answer: bool = Field(
+        False, description="paraphrase (qa): answer the new question again, from the sources when given"
+    )
+    opposite: dict[str, str] = Field(
+        default_factory=dict, description="stance (classify): the label of the opposite position, per label"
+    )
+    model: str | None = Field(
+        None,
+        description="name under `models:` (default: `translator` for backtranslate when defined, "
+        "else `generator`)",
+    )
+
+    @property
+    def count(self) -> int:
+        return self.n or AUGMENT_DEFAULT_N[self.method]
+
+    @model_validator(mode="after")
+    def _options(self) -> AugmentMethod:
+        if self.method == "style" and not (self.style or "").strip():
+            raise ValueError(
+                "style needs a target style: formal, colloquial, service, or one described in words, "
+                "e.g. style: service"
+            )
+        if self.style and self.method != "style":
+            raise ValueError(f"`style` is an option of the style method, not of {self.method}")
+        if self.pivots and self.method != "backtranslate":
+            raise ValueError(f"`pivots` is an option of backtranslate, not of {self.method}")
+        if self.regenerate_answer and self.method != "paraphrase":
+            raise ValueError(f"`regenerate_answer` is an option of paraphrase, not of {self.method}")
+        if self.opposite and self.method != "stance":
+            raise ValueError(f"`opposite` is an option of stance, not of {self.method}")
+        return self
+
+
+class AugmentConfig(_Strict):
+    """Augmentation: derived records from real ones (`seeds`: the recipe's examples) or from accepted
+    generated ones (`generated`), each checked for copies, drift, language and changed facts, then by the
+    usual stages."""
+
+    methods: list[AugmentMethod] = []
+    apply_to: Literal["seeds", "generated", "both"] = "generated"
+    min_similarity: float = Field(
+        0.2, ge=0, le=1, description="meaning_drift below this share of the parent's content (lexical)"
+    )
+    copy_similarity: float = Field(
+        0.9, gt=0, le=1, description="augment_copy at or above this similarity to the parent or a sibling"
+    )
+    embedding: bool = Field(
+        False, description="also compare with all-MiniLM-L6-v2 (extra `embed`): drift below min_cosine"
+    )
+    min_cosine: float = Field(0.6, ge=0, le=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        # `methods: [paraphrase, {method: style, style: service}]`: a bare name is that method, defaults on
+        if isinstance(data, dict) and isinstance(data.get("methods"), list):
+            data = dict(data)
+            data["methods"] = [{"method": m} if isinstance(m, str) else m for m in data["methods"]]
+        return data
+
+
 class Recipe(_Strict):
     name: str = "recipe"
     task: str = Field(description="qa, summarize, rewrite, classify, dialogue, or a registered kind")
@@ -257,6 +338,7 @@ class Recipe(_Strict):
     agreement: AgreementConfig = AgreementConfig()
     grounding: GroundingConfig = GroundingConfig()
     dedup: DedupConfig = DedupConfig()
+    augment: AugmentConfig = AugmentConfig()
     stages: list[str] | None = Field(
         None, description="the stages of `run` in order; default: the run preset (see synthpipe.engine)"
     )
@@ -334,6 +416,9 @@ class Recipe(_Strict):
                 raise ValueError(f"judge.models: `{ref}` is not defined under `models:`")
         if self.agreement.enabled and self.agreement.model not in self.models:
             raise ValueError(f"agreement.model: `{self.agreement.model}` is not defined under `models:`")
+        from synthpipe.stages.augment.methods import check_methods
+
+        check_methods(self.task, self.language, self.augment.methods, self.models, self.labels)
         return self
 
     @property

@@ -57,10 +57,18 @@ def dump_records(records: list[Record]) -> str:
     return "".join(rec.dumps() + "\n" for rec in records)
 
 
-def position(rec: Record) -> tuple[int, int]:
-    """Where a record stands in its source: the plan index of a generated record, else its input line."""
-    index = rec.meta.plan.get("index") if rec.meta.plan else None
-    return (index if isinstance(index, int) else 1 << 62, rec.meta.line or 0)
+def position(rec: Record) -> tuple[int, int, str, int]:
+    """Where a record stands in its source: the plan index of a generated record, else its input line; a
+    derived record stands after its parent, by method and k."""
+    meta = rec.meta
+    index = meta.plan.get("index") if meta.plan else None
+    derived = meta.extra.get("augment") if meta.parent_id else None
+    return (
+        index if isinstance(index, int) else 1 << 62,
+        meta.line or 0,
+        derived["key"] if derived else "",
+        derived["k"] if derived else -1,
+    )
 
 
 class MemorySink:

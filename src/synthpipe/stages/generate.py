@@ -66,7 +66,10 @@ class GenerateStage(ModelStage):
             meta.extra["truncated_at"] = opts.max_tokens
 
     def decide_now(self, rec: Record) -> bool:
-        """A cached answer decides the record here, with no task and no await (see Stage.decide_now)."""
+        """A cached answer decides the record here, with no task and no await (see Stage.decide_now).
+        A record that is not a planned candidate (a derived record of the seeds) goes on at once."""
+        if rec.meta.origin != "generated":
+            return True
         item, opts = self._request(rec)
         hit = self.model.cached(item.messages, item.schema, opts)
         if hit is None:
@@ -75,6 +78,8 @@ class GenerateStage(ModelStage):
         return True
 
     async def apply(self, rec: Record) -> None:
+        if rec.meta.origin != "generated":
+            return
         item, opts = self._request(rec)
         completion = await self.model.chat(item.messages, item.schema, opts)
         self._answer(rec, completion, opts)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from synthpipe.stages.dedup.confirm import Features, features, similarity, split_parts, veto
+from synthpipe.stages.dedup.confirm import Features, family, features, similarity, split_parts, veto
 from synthpipe.stages.dedup.deduper import (
     EXACT,
     NEAR,
@@ -157,13 +157,13 @@ def _decide_reps(
     to a later one, so only they are visited; every other representative is kept."""
     lsh: _Lsh | None = None
     feats: dict[int, Features] = _Lazy(lambda r: features(*parts[r]))
+    fam: dict[int, str] = _Lazy(lambda r: family(order[reps[r]]))
+
+    def confirm(i: int, j: int) -> bool:
+        return fam[i] != fam[j] and veto(feats[i], feats[j]) is None
+
     if "minhash" in methods:
-        lsh = _Lsh(
-            [texts[r] for r in reps],
-            config,
-            lambda i, j: similarity(feats[i], feats[j]),
-            lambda i, j: veto(feats[i], feats[j]) is None,
-        )
+        lsh = _Lsh([texts[r] for r in reps], config, lambda i, j: similarity(feats[i], feats[j]), confirm)
     semantic: dict[int, list[tuple[int, float]]] = {}
     if "embedding" in methods:
         from synthpipe.stages.dedup.embed import cosine_candidates, make_embedder
@@ -183,11 +183,7 @@ def _decide_reps(
             else:
                 best: tuple[int, float] | None = None
                 for j, sim in semantic.get(i, ()):  # earlier reps, in order; not removed = kept
-                    if (
-                        j not in removed
-                        and (best is None or sim > best[1])
-                        and veto(feats[i], feats[j]) is None
-                    ):
+                    if j not in removed and (best is None or sim > best[1]) and confirm(i, j):
                         best = (j, sim)
                 if best:
                     found = (SEMANTIC, *best)

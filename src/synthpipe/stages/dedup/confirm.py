@@ -34,11 +34,14 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from synthpipe.lang import EN_NUMBER_WORDS, EN_TENS
 from synthpipe.stages.dedup.normalize import normalize
 from synthpipe.stages.dedup.shingles import is_cjk
+
+if TYPE_CHECKING:
+    from synthpipe.core.records import Record
 
 NUMBERS, SUBJECT = "numbers", "subject"
 
@@ -196,3 +199,10 @@ def veto(a: Features, b: Features) -> str | None:
     ):
         return SUBJECT
     return None
+
+
+def family(rec: Record) -> str:
+    """A record and the records derived from it (paraphrases, back-translations…) form one family: their
+    answers are alike on purpose, so a near or semantic match inside a family is not a duplicate (the
+    augment_check stage judges copies within a family, `augment_copy`). Exact copies still are."""
+    return rec.meta.parent_id or rec.id

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from synthpipe.core.records import Reason, Record
-from synthpipe.stages.dedup.confirm import Features, features, similarity, split_parts, veto
+from synthpipe.stages.dedup.confirm import Features, family, features, similarity, split_parts, veto
 from synthpipe.stages.dedup.normalize import exact_key, normalize
 
 if TYPE_CHECKING:
@@ -125,6 +125,7 @@ class Deduper:
         self.methods = set(config.methods) if config.enabled else set()
         self._models, self._embedder = models, embedder
         self._kept: list[tuple[str, int | None, str | None]] = []  # id, line, source of each kept record
+        self._family: list[str] = []  # of each kept record (confirm.family)
         self._exact: dict[bytes, int | Duplicate] = {}
         self._minhash: Any = None
         self._vectors: Any = None
@@ -176,6 +177,7 @@ class Deduper:
     def _index(self, rec: Record, prep: _Prepared, source: str | None) -> None:
         idx = len(self._kept)
         self._kept.append((rec.id, rec.meta.line, source))
+        self._family.append(family(rec))
         if "exact" in self.methods:
             self._exact[prep.key] = idx
         if self._minhash is not None and prep.shingles is not None and len(prep.shingles):
@@ -267,7 +269,11 @@ class Deduper:
                 other = self._features[idx] = features(*self._parts[idx])
             return mine[0], other
 
-        return (lambda idx: similarity(*pair(idx))), (lambda idx: veto(*pair(idx)) is None)
+        mine_family = family(rec)
+        return (
+            (lambda idx: similarity(*pair(idx))),
+            (lambda idx: self._family[idx] != mine_family and veto(*pair(idx)) is None),
+        )
 
     def __len__(self) -> int:
         """Records in the index (existing + kept)."""

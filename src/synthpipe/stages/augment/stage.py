@@ -1,0 +1,285 @@
+"""augment: fill a planned derived record from its parent with the model (paraphrase, back-translation,
+style or stance transfer).
+
+A derived record reaches this stage as the augment source plans it, like a generated candidate from the
+plan source: an id made from the parent's id, the method and k (`derived_id`), `origin:
+augmented:<method>`, `parent_id`, and `meta.extra["augment"]` = {method, key, k}; its fields are empty.
+The stage rebuilds the request from the parent and the method, so a resumed run asks exactly what the
+first asked and the response cache answers it.
+
+- paraphrase: one request per parent asks for all n rewrites at once (the model sees them together, so
+  siblings differ from each other, not only from the parent); its n records share that request.
+- backtranslate: two requests per record, source -> pivot -> source; record k takes pivots[k % len]
+  and its own sampling seed. Both hops are kept: `pivot_lang`, `pivot_text`.
+- style, stance: one request per record, seed varied by k.
+With `regenerate_answer` (paraphrase of qa, summarize or rewrite) the new question is answered again, from
+the recipe's sources when it has them. Records of other origins pass untouched (decided at once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from synthpipe.backends import options_from_spec
+from synthpipe.backends.base import GenOptions
+from synthpipe.core.records import Record
+from synthpipe.lang import detect_language
+from synthpipe.prompts.render import render_template
+from synthpipe.stages.augment import methods as M
+from synthpipe.stages.base import ModelStage, StageContext
+from synthpipe.tasks import ParseError, get_task, load_json_object
+
+if TYPE_CHECKING:
+    from synthpipe.cache import CachedModel
+    from synthpipe.recipe import AugmentMethod, Recipe
+
+STAGE = "augment"
+AUGMENTED = "augmented:"
+
+
+def is_derived(rec: Record) -> bool:
+    return rec.meta.origin.startswith(AUGMENTED) and "augment" in rec.meta.extra
+
+
+def parent_language(recipe: Recipe, parts: list[M.Part]) -> str:
+    """zh or en from the parent's own text; the recipe's language when the text does not say."""
+    lang = detect_language("\n".join(t for _, t in parts))
+    return lang if lang in ("zh", "en") else recipe.language
+
+
+class AugmentStage(ModelStage):
+    name = STAGE
+
+    def __init__(self, recipe: Recipe, parents: dict[str, Record]) -> None:
+        self.recipe = recipe
+        self.kind = get_task(recipe.task)
+        self.parents = parents
+        self.methods: dict[str, AugmentMethod] = dict(
+            zip(M.method_keys(recipe.augment.methods), recipe.augment.methods, strict=True)
+        )
+        self.model_of = {key: M.model_for(m, recipe.models) for key, m in self.methods.items()}
+        self.model_names = tuple(dict.fromkeys(self.model_of.values()))
+        self._shared: dict[tuple[str, str], asyncio.Future[Any]] = {}
+        self._left: dict[tuple[str, str], int] = {}  # siblings yet to take a shared answer
+
+    @classmethod
+    def from_recipe(
+        cls, recipe: Recipe, *, parents: dict[str, Record] | None = None, **_: Any
+    ) -> AugmentStage | None:
+        if not recipe.augment.methods:
+            return None
+        return cls(recipe, parents if parents is not None else {})
+
+    async def open(self, ctx: StageContext) -> None:
+        self.models: dict[str, CachedModel] = {
+            name: self.use_model(ctx.get_model(name)) for name in self.model_names
+        }
+
+    def decide_now(self, rec: Record) -> bool:
+        return not is_derived(rec)  # generated candidates and seeds go on at once
+
+    async def close(self) -> dict[str, Any]:
+        return {
+            "methods": {
+                key: {**m.model_dump(exclude_defaults=True), "n": m.count, "model": self.model_of[key]}
+                for key, m in self.methods.items()
+            }
+        }
+
+    # --- one derived record ---------------------------------------------------------------------------
+    async def apply(self, rec: Record) -> None:
+        if not is_derived(rec):
+            return
+        info = rec.meta.extra["augment"]
+        key, k = info["key"], int(info["k"])
+        parent = self.parents.get(rec.meta.parent_id or "")
+        method = self.methods.get(key)
+        if parent is None or method is None:  # a planning bug, not the model's fault
+            raise RuntimeError(f"no parent {rec.meta.parent_id} or method {key} for derived record {rec.id}")
+        parts = M.targets(self.kind, method.method, parent.fields)
+        lang = parent_language(self.recipe, parts)
+        model_name = self.model_of[key]
+        rec.meta.model = self.models[model_name].model
+        info.update(model=model_name, language=lang)
+        params = method.model_dump(exclude_defaults=True, exclude={"method", "model"})
+        if params:
+            info["params"] = params
+        try:
+            if method.method == "paraphrase":
+                new = await self._paraphrase(rec, parent, method, key, k, parts, lang)
+            elif method.method == "backtranslate":
+                new = await self._backtranslate(rec, method, key, k, parts, lang)
+            else:
+                new = await self._transfer(rec, method, key, k, parts, lang)
+        except ParseError as exc:
+            self.reject(rec, exc.code, exc.detail)
+            return
+        rec.fields = M.with_parts(self.kind, parent.fields, new)
+        if method.method == "stance" and self.kind.label_field:
+            label = parent.fields.get(self.kind.label_field)
+            rec.fields[self.kind.label_field] = method.opposite.get(str(label), label)
+        if method.method == "paraphrase" and method.regenerate_answer and "output" in rec.fields:
+            await self._answer_again(rec, key, lang)
+
+    def _options(self, key: str, k: int) -> GenOptions:
+        base = options_from_spec(self.recipe.models[self.model_of[key]])
+        return replace(base, seed=(base.seed or 0) + k)  # siblings sample differently, reproducibly
+
+    async def _ask(
+        self, rec: Record, key: str, messages: Any, schema: Any, opts: GenOptions
+    ) -> dict[str, Any]:
+        completion = await self.models[self.model_of[key]].chat(messages, schema, opts)
+        usage = rec.meta.usage
+        usage["prompt_tokens"] = usage.get("prompt_tokens", 0) + completion.prompt_tokens
+        usage["completion_tokens"] = usage.get("completion_tokens", 0) + completion.completion_tokens
+        if completion.finish_reason == "length":
+            rec.meta.raw = completion.text[:2000]
+            raise ParseError("truncated", f"the model's reply hit max_tokens={opts.max_tokens}")
+        try:
+            return load_json_object(completion.text)
+        except ParseError:
+            rec.meta.raw = completion.text[:2000]
+            raise
+
+    @staticmethod
+    def _parts_of(obj: Any, keys: list[str], what: str) -> dict[str, str]:
+        if not isinstance(obj, dict):
+            raise ParseError("augment_unparseable", f"{what}: expected a JSON object")
+        out = {}
+        for key in keys:
+            value = obj.get(key)
+            if not isinstance(value, str) or not value.strip():
+                raise ParseError("augment_unparseable", f"{what}: no text for `{key}`")
+            out[key] = value.strip()
+        return out
+
+    def _render(
+        self, template: str, lang: str, method: str, parts: list[M.Part], **more: Any
+    ) -> list[dict[str, str]]:
+        keys = [k for k, _ in parts]
+        user = render_template(
+            lang,
+            template,
+            what=M.what(lang, self.kind, method),
+            original=dict(parts),
+            shape=M.shape(keys, lang),
+            role=self.recipe.role,
+            **more,
+        )
+        return [{"role": "user", "content": user}]
+
+    async def _paraphrase(
+        self,
+        rec: Record,
+        parent: Record,
+        method: AugmentMethod,
+        key: str,
+        k: int,
+        parts: list[M.Part],
+        lang: str,
+    ) -> dict[str, str]:
+        keys = [name for name, _ in parts]
+        n = method.count
+        messages = self._render("augment_paraphrase", lang, "paraphrase", parts, n=n)
+        opts = self._options(key, 0)
+        shared = (parent.id, key)
+        future = self._shared.get(shared)
+        if future is None:  # the n siblings share one request: ask once, even while it is in flight
+            future = asyncio.get_running_loop().create_future()
+            self._shared[shared] = future
+            try:
+                future.set_result(await self._ask(rec, key, messages, M.paraphrase_schema(keys, n), opts))
+            except BaseException as exc:
+                future.set_exception(exc)
+                future.exception()  # retrieved: siblings re-raise it themselves
+                del self._shared[shared]  # a sibling or a re-run asks again
+                raise
+            self._left[shared] = n
+        obj = await future
+        self._left[shared] = self._left.get(shared, 1) - 1
+        if self._left[shared] <= 0:
+            self._shared.pop(shared, None)
+            self._left.pop(shared, None)
+        items = obj.get("paraphrases")
+        if not isinstance(items, list):
+            raise ParseError("augment_unparseable", "no `paraphrases` list")
+        if k >= len(items):
+            raise ParseError("augment_unparseable", f"the model gave {len(items)} paraphrases of {n}")
+        return self._parts_of(items[k], keys, f"paraphrase {k + 1}")
+
+    async def _backtranslate(
+        self, rec: Record, method: AugmentMethod, key: str, k: int, parts: list[M.Part], lang: str
+    ) -> dict[str, str]:
+        keys = [name for name, _ in parts]
+        pivots = M.pivots_for(method, lang)
+        pivot = pivots[k % len(pivots)]
+        opts = self._options(key, k)
+        there = self._render(
+            "augment_translate", lang, "backtranslate", parts, target=M.language_name(pivot, lang)
+        )
+        middle = self._parts_of(
+            await self._ask(rec, key, there, M.parts_schema(keys), opts), keys, "to pivot"
+        )
+        info = rec.meta.extra["augment"]
+        info["pivot_lang"] = pivot
+        info["pivot_text"] = middle if len(middle) > 1 else next(iter(middle.values()))
+        back = self._render(
+            "augment_translate",
+            lang,
+            "backtranslate",
+            list(middle.items()),
+            target=M.language_name(lang, lang),
+        )
+        return self._parts_of(await self._ask(rec, key, back, M.parts_schema(keys), opts), keys, "back")
+
+    async def _transfer(
+        self, rec: Record, method: AugmentMethod, key: str, k: int, parts: list[M.Part], lang: str
+    ) -> dict[str, str]:
+        keys = [name for name, _ in parts]
+        template = "augment_style" if method.method == "style" else "augment_stance"
+        more = {"style": _style_words(method.style or "", lang)} if method.method == "style" else {}
+        messages = self._render(template, lang, method.method, parts, **more)
+        obj = await self._ask(rec, key, messages, M.parts_schema(keys), self._options(key, k))
+        if method.method == "stance":
+            rec.meta.extra["stance"] = "opposite"
+        return self._parts_of(obj, keys, method.method)
+
+    async def _answer_again(self, rec: Record, key: str, lang: str) -> None:
+        from synthpipe.stages.agree import ANSWER_SCHEMA, answer_messages
+
+        before = rec.fields.get("output")
+        obj = await self._ask(
+            rec, key, answer_messages(self.recipe, rec), ANSWER_SCHEMA, self._options(key, 0)
+        )
+        answer = obj.get("answer")
+        if not isinstance(answer, str) or not answer.strip():
+            raise ParseError("augment_unparseable", "regenerated answer: no `answer` text")
+        rec.fields["output"] = answer.strip()
+        rec.meta.extra["augment"]["parent_output"] = before
+
+
+_STYLES = {
+    "en": {
+        "formal": "formal and precise, as in official written communication",
+        "colloquial": "colloquial and relaxed, as people talk in everyday chat",
+        "service": "a friendly, polite customer-service voice",
+    },
+    "zh": {
+        "formal": "正式、严谨的书面语",
+        "colloquial": "口语化、轻松的日常聊天语气",
+        "service": "亲切、礼貌的客服语气",
+    },
+}
+
+
+def _style_words(style: str, lang: str) -> str:
+    """A named style in words the model can follow; a style described by the user as it is."""
+    return _STYLES.get(lang, _STYLES["en"]).get(style.strip().lower(), style.strip())
+
+
+def pivot_text(rec: Record) -> str:
+    value = rec.meta.extra.get("augment", {}).get("pivot_text", "")
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)

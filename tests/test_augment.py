@@ -1,0 +1,517 @@
+"""Augmentation with a fake model (exact lineage, ids and counts), the checks on derived records with
+crafted cases in zh and en, bad input, resume, the recipe's `augment:` inside `run`, and dedup that keeps
+a family of paraphrases. The embedded model and llama_cpp.server runs are in test_augment_models.py."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+import synthpipe
+from synthpipe.backends.fake import FakeBackend
+from synthpipe.cli import cli
+from synthpipe.core.records import Meta, Record
+from synthpipe.recipe import validate
+from synthpipe.stages.augment.checks import AugmentCheckStage
+from synthpipe.stages.base import derived_id
+
+from .augment_fakes import PIVOT_TAG, fake_answer
+
+EN = [
+    {
+        "instruction": "How long does onboarding take for new hires?",
+        "output": "Onboarding takes 3 working days.",
+    },
+    {
+        "instruction": "When is payroll paid each month?",
+        "output": "Payroll is paid on the 25th of each month.",
+    },
+]
+ZH = [
+    {"instruction": "新员工入职一般需要多久？", "output": "入职手续一般需要 3 个工作日。"},
+    {"instruction": "每个月几号发工资？", "output": "每月 25 日发放工资，遇节假日提前。"},
+]
+
+
+def _write(path: Path, rows: list[Any]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def _fake() -> FakeBackend:
+    return FakeBackend(default=fake_answer)
+
+
+# --- the flow with a fake model ------------------------------------------------------------------------
+@pytest.mark.parametrize("rows", [EN, ZH], ids=["en", "zh"])
+def test_every_method_lineage_ids_and_counts(rows: list[dict[str, str]], tmp_path: Path) -> None:
+    data = _write(tmp_path / "faq.jsonl", rows)
+    backend = _fake()
+    result = synthpipe.augment(
+        data,
+        task="qa",
+        methods=["paraphrase", "backtranslate", {"method": "style", "style": "service"}],
+        backends={"generator": backend},
+        out=tmp_path / "out",
+    )
+    parents = synthpipe.check(data, task="qa").accepted
+    derived = result.accepted + result.rejected
+    # 3 paraphrases + 2 back-translations + 1 style per parent, and nothing else
+    assert len(derived) == 6 * len(rows) == result.counts["attempted"]
+    assert not result.failed
+    # one request for the 3 paraphrases of a parent, two per back-translation, one per style transfer
+    assert len(backend.calls) == len(rows) * (1 + 2 * 2 + 1)
+    lang = "zh" if rows is ZH else "en"
+    for parent in parents:
+        kids = [r for r in derived if r.meta.parent_id == parent.id]
+        by_method: dict[str, list[Record]] = {}
+        for kid in kids:
+            info = kid.meta.extra["augment"]
+            by_method.setdefault(info["method"], []).append(kid)
+            assert kid.id == derived_id(parent.id, info["key"], info["k"])
+            assert kid.meta.origin == f"augmented:{info['method']}"
+            assert info["model"] == "generator" and kid.meta.model == "fake"
+            assert info["language"] == lang
+            assert kid.meta.line == parent.meta.line
+        assert {m: sorted(r.meta.extra["augment"]["k"] for r in v) for m, v in by_method.items()} == {
+            "paraphrase": [0, 1, 2],
+            "backtranslate": [0, 1],
+            "style": [0],
+        }
+        for kid in by_method["paraphrase"]:  # the question is rewritten, the answer kept
+            assert kid.fields["instruction"] != parent.fields["instruction"]
+            assert kid.fields["output"] == parent.fields["output"]
+        for kid in by_method["backtranslate"]:
+            info = kid.meta.extra["augment"]
+            assert info["pivot_lang"] == ("en" if lang == "zh" else "zh")
+            assert info["pivot_text"] == PIVOT_TAG + parent.fields["instruction"]
+        (styled,) = by_method["style"]
+        assert styled.fields["instruction"] == parent.fields["instruction"]
+        assert styled.fields["output"] != parent.fields["output"]
+        assert styled.meta.extra["augment"]["params"] == {"style": "service"}
+    m = result.manifest
+    assert m["command"] == "augment" and m["parents"] == len(rows)
+    assert {k: v["derived"] for k, v in m["augment"].items()} == {
+        "paraphrase": 3 * len(rows),
+        "backtranslate": 2 * len(rows),
+        "style": len(rows),
+    }
+    for row in m["augment"].values():
+        assert row["derived"] == row["accepted"] + row["rejected"] + row["failed"]
+    files = {p.name for p in (tmp_path / "out").iterdir()}
+    assert {"accepted.jsonl", "rejected.jsonl", "failed.jsonl", "manifest.json", "cache.sqlite"} <= files
+    written = [json.loads(x) for x in (tmp_path / "out" / "accepted.jsonl").read_text().splitlines()]
+    assert [w["id"] for w in written] == [r.id for r in result.accepted]
+
+
+def test_paraphrase_siblings_differ_and_a_copy_of_a_sibling_is_rejected(tmp_path: Path) -> None:
+    same = {
+        "paraphrases": [{"instruction": "Could you tell me how long onboarding takes for new hires?"}] * 3
+    }
+    result = synthpipe.augment(
+        [EN[0]], task="qa", methods=["paraphrase"], backends={"generator": FakeBackend(default=same)}
+    )
+    assert len(result.accepted) == 1
+    assert [r.meta.reasons[0].code for r in result.rejected] == ["augment_copy", "augment_copy"]
+    assert all("sibling k=0" in r.meta.reasons[0].detail for r in result.rejected)
+
+
+def test_a_short_paraphrase_list_rejects_the_missing_ones(tmp_path: Path) -> None:
+    short = {"paraphrases": [{"instruction": "What is the usual length of onboarding for a new hire?"}]}
+    result = synthpipe.augment(
+        [EN[0]], task="qa", methods=["paraphrase"], backends={"generator": FakeBackend(default=short)}
+    )
+    assert len(result.accepted) == 1
+    assert sorted(r.meta.reasons[0].code for r in result.rejected) == ["augment_unparseable"] * 2
+    assert "gave 1 paraphrases of 3" in result.rejected[0].meta.reasons[0].detail
+
+
+def test_regenerate_answer_answers_the_new_question(tmp_path: Path) -> None:
+    answers = [
+        {
+            "paraphrases": [
+                {"instruction": f"Variant {i}: how many days is onboarding at Acme?"} for i in range(3)
+            ]
+        },
+        *[{"answer": f"It takes 3 working days (answer {i})."} for i in range(3)],
+    ]
+    result = synthpipe.augment(
+        [EN[0]],
+        task="qa",
+        methods=["paraphrase"],
+        regenerate_answer=True,
+        backends={"generator": FakeBackend(answers)},
+    )
+    outputs = sorted(r.fields["output"] for r in result.accepted + result.rejected)
+    assert all(o.startswith("It takes 3 working days") for o in outputs)
+    assert all(r.meta.extra["augment"]["parent_output"] == EN[0]["output"] for r in result.accepted)
+
+
+def test_dialogue_paraphrases_user_turns_and_keeps_roles(tmp_path: Path) -> None:
+    dialogue = {
+        "messages": [
+            {"role": "user", "content": "Hi, my order 4417 has not arrived yet."},
+            {
+                "role": "assistant",
+                "content": "Sorry about that. Order 4417 shipped on Monday and arrives in 2 days.",
+            },
+            {"role": "user", "content": "Can I change the delivery address?"},
+            {
+                "role": "assistant",
+                "content": "Yes, you can change it in your account until it leaves the depot.",
+            },
+            {"role": "user", "content": "Great, thanks for the help today."},
+            {"role": "assistant", "content": "You are welcome. Have a nice day."},
+        ]
+    }
+    result = synthpipe.augment(
+        [dialogue], task="dialogue", methods=["paraphrase"], n=2, backends={"generator": _fake()}
+    )
+    kids = result.accepted + result.rejected
+    assert len(kids) == 2
+    for kid in kids:
+        msgs = kid.fields["messages"]
+        assert [m["role"] for m in msgs] == [m["role"] for m in dialogue["messages"]]
+        assert [m["content"] for m in msgs[1::2]] == [m["content"] for m in dialogue["messages"][1::2]]
+        assert all(
+            a["content"] != b["content"] for a, b in zip(msgs[::2], dialogue["messages"][::2], strict=True)
+        )
+
+
+def test_stance_on_classify_flips_the_label_by_the_opposite_map() -> None:
+    rows = [{"text": "I love this phone, the battery lasts two days.", "label": "positive"}]
+    result = synthpipe.augment(
+        rows,
+        task="classify",
+        methods=["stance"],
+        opposite={"positive": "negative", "negative": "positive"},
+        backends={"generator": _fake()},
+    )
+    (kid,) = result.accepted + result.rejected
+    assert kid.fields["label"] == "negative"
+    assert kid.fields["text"].startswith("I disagree")
+    assert kid.meta.extra["stance"] == "opposite"
+
+
+# --- checks on derived records, crafted cases ------------------------------------------------------------
+def _check(
+    parent: dict[str, str], child: dict[str, str], method: str = "paraphrase", **augment: Any
+) -> list[str]:
+    recipe = validate(
+        {
+            "task": "qa",
+            "augment": {
+                "methods": [method if method != "style" else {"method": "style", "style": "formal"}],
+                **augment,
+            },
+        },
+        "t",
+    )
+    p = Record(id="p", fields={"input": "", **parent}, meta=Meta(task="qa", origin="input"))
+    kid = Record(
+        id="k",
+        fields={"input": "", **child},
+        meta=Meta(
+            task="qa",
+            origin=f"augmented:{method}",
+            parent_id="p",
+            extra={"augment": {"method": method, "key": method, "k": 0}},
+        ),
+    )
+    stage = AugmentCheckStage(recipe, {"p": p})
+    stage.apply(kid)
+    return [r.code for r in kid.meta.reasons]
+
+
+Q_EN = "How long does onboarding take for the 12 new hires in Berlin?"
+Q_ZH = "柏林办公室的 12 名新员工入职一般需要多久？"
+A_EN = "Onboarding takes 3 working days."
+
+
+@pytest.mark.parametrize(
+    ("parent", "child", "code"),
+    [
+        # copies
+        (Q_EN, "How long does onboarding take for the 12 new hires in Berlin ?", "augment_copy"),
+        (Q_ZH, "柏林办公室的12名新员工入职一般需要多久?", "augment_copy"),
+        # a number or a name lost or replaced
+        (Q_EN, "What is the usual onboarding time for the 15 new hires in Berlin?", "fact_changed"),
+        (Q_EN, "What is the usual onboarding time for the twelve new hires in Munich?", "fact_changed"),
+        (Q_ZH, "柏林办公室 15 名新人的入职流程要花几天？", "fact_changed"),
+        (
+            "Anna 负责的 12 名新员工入职一般需要多久？",
+            "Lisa 负责的 12 名新员工入职要花几天？",
+            "fact_changed",
+        ),
+        # the meaning drifts away
+        (Q_EN, "Where can 12 people in Berlin park their bicycles at night?", "meaning_drift"),
+        (Q_ZH, "柏林那 12 个人晚上把自行车停哪里？", "meaning_drift"),
+        # the language changed
+        (Q_EN, "柏林办公室的 12 名新员工入职一般需要多久？", "wrong_language"),
+        (Q_ZH, "How long does onboarding take for the 12 new hires in Berlin?", "wrong_language"),
+    ],
+)
+def test_crafted_defects_are_caught(parent: str, child: str, code: str) -> None:
+    assert _check({"instruction": parent, "output": A_EN}, {"instruction": child, "output": A_EN}) == [code]
+
+
+@pytest.mark.parametrize(
+    ("parent", "child"),
+    [
+        (Q_EN, "For our twelve new hires in Berlin, how many days will onboarding last?"),
+        (Q_EN, "What is the typical duration of onboarding for the 12 Berlin new hires?"),
+        (Q_ZH, "柏林办公室新来的 12 位员工，办完入职大概要几天？"),
+        (Q_ZH, "请问柏林办公室那 12 名新员工的入职流程通常要多长时间？"),
+        ("Can I return it?", "Is sending it back allowed?"),  # too short to judge drift lexically
+    ],
+)
+def test_good_paraphrases_pass(parent: str, child: str) -> None:
+    assert _check({"instruction": parent, "output": A_EN}, {"instruction": child, "output": A_EN}) == []
+
+
+def test_style_keeps_facts_of_the_answer() -> None:
+    parent = {
+        "instruction": Q_EN,
+        "output": "Onboarding takes 3 working days and starts on Monday with Anna.",
+    }
+    good = {
+        "instruction": Q_EN,
+        "output": "Dear colleague, onboarding lasts 3 working days, beginning Monday with Anna.",
+    }
+    bad = {
+        "instruction": Q_EN,
+        "output": "Dear colleague, onboarding lasts 5 working days, beginning Monday with Anna.",
+    }
+    assert _check(parent, good, "style") == []
+    assert _check(parent, bad, "style") == ["fact_changed"]
+
+
+def test_stance_skips_drift_but_not_copies() -> None:
+    recipe = validate({"task": "rewrite", "augment": {"methods": ["stance"]}}, "t")
+    p = Record(
+        id="p",
+        fields={
+            "instruction": "Make it formal.",
+            "input": "Remote work is great for focus.",
+            "output": "Remote work improves concentration.",
+        },
+        meta=Meta(task="rewrite"),
+    )
+
+    def kid(inp: str, out: str) -> Record:
+        return Record(
+            id="k",
+            fields={"instruction": "Make it formal.", "input": inp, "output": out},
+            meta=Meta(
+                task="rewrite",
+                origin="augmented:stance",
+                parent_id="p",
+                extra={"augment": {"method": "stance", "key": "stance", "k": 0}},
+            ),
+        )
+
+    flipped = kid(
+        "Remote work ruins focus for most teams.", "Remote work impairs concentration in most teams."
+    )
+    copied = kid("Remote work is great for focus.", "Remote work improves concentration.")
+    stage = AugmentCheckStage(recipe, {"p": p})
+    stage.apply(flipped)
+    stage.apply(copied)
+    assert flipped.meta.reasons == []
+    assert [r.code for r in copied.meta.reasons] == ["augment_copy"]
+
+
+# --- dedup keeps a family -------------------------------------------------------------------------------
+def test_dedup_keeps_paraphrases_of_one_parent_but_not_a_stranger_copy() -> None:
+    answer = (
+        "入职手续一般需要 3 个工作日：第一天办理账号和设备，第二天参加安全培训，第三天与团队见面并确定目标。"
+    )
+    questions = ["入职一般需要多久？", "新员工办理入职要花几天时间？", "入职流程大概要几天？"]
+    recs = [
+        Record(
+            id="p", fields={"instruction": questions[0], "input": "", "output": answer}, meta=Meta(task="qa")
+        )
+    ]
+    for i, q in enumerate(questions[1:]):
+        meta = Meta(task="qa", origin="augmented:paraphrase", parent_id="p", line=1)
+        recs.append(Record(id=f"c{i}", fields={"instruction": q, "input": "", "output": answer}, meta=meta))
+    recs.append(
+        Record(
+            id="x",
+            fields={"instruction": "入职流程大概要几天呢？", "input": "", "output": answer},
+            meta=Meta(task="qa"),
+        )
+    )
+    whole = synthpipe.dedup(recs, task="qa")  # the batch path
+    assert [r.id for r in whole.accepted] == ["p", "c0", "c1"]
+    assert [r.meta.reasons[0].code for r in whole.rejected] == ["duplicate_near"]
+    from synthpipe.recipe import DedupConfig
+    from synthpipe.stages.dedup.deduper import Deduper
+
+    stream = Deduper(DedupConfig(), "qa")  # the incremental path of a run
+    assert [stream.check(Record.from_json(r.to_json())) is None for r in recs] == [True, True, True, False]
+    # without the family, the same paraphrases are near duplicates of each other
+    strangers = [Record(id=r.id, fields=r.fields, meta=Meta(task="qa")) for r in recs[:3]]
+    assert [r.id for r in synthpipe.dedup(strangers, task="qa").rejected] == ["c1"]
+
+
+# --- resume ------------------------------------------------------------------------------------------------
+def test_the_same_call_again_asks_nothing(tmp_path: Path) -> None:
+    data = _write(tmp_path / "faq.jsonl", EN + ZH)
+    first = synthpipe.augment(
+        data,
+        task="qa",
+        methods=["paraphrase", "backtranslate"],
+        backends={"generator": _fake()},
+        out=tmp_path / "o",
+    )
+    dead = FakeBackend([])  # any request would fail
+    again = synthpipe.augment(
+        data,
+        task="qa",
+        methods=["paraphrase", "backtranslate"],
+        backends={"generator": dead},
+        out=tmp_path / "o",
+    )
+    assert dead.calls == []
+    assert [r.to_json()["id"] for r in again.accepted] == [r.id for r in first.accepted]
+    assert again.manifest["usage"]["generator"]["requests"] == 0
+
+
+# --- run with the recipe's augment: section ----------------------------------------------------------------
+def _generation(messages: list[dict[str, str]], schema: Any) -> Any:
+    user = messages[-1]["content"]
+    if "<original>" in user or "<text>" in user:
+        return fake_answer(messages, schema)
+    i = _generation.count = getattr(_generation, "count", 0) + 1
+    return {
+        "instruction": f"What is the refund window for product line {i}?",
+        "input": "",
+        "output": f"Product line {i} can be refunded within {10 + i} days of delivery.",
+    }
+
+
+@pytest.mark.parametrize("apply_to", ["seeds", "generated", "both"])
+def test_run_augments_seeds_generated_or_both_and_resumes(apply_to: str, tmp_path: Path) -> None:
+    recipe = {
+        "name": "aug",
+        "task": "qa",
+        "topics": ["refunds"],
+        "count": 3,
+        "examples": [
+            {
+                "instruction": "How do I return a damaged blender?",
+                "output": "Send it back within 14 days with the receipt.",
+            }
+        ],
+        "augment": {"methods": [{"method": "paraphrase", "n": 2}], "apply_to": apply_to},
+    }
+    out = tmp_path / "run"
+    result = synthpipe.run(recipe, out=out, backends={"generator": FakeBackend(default=_generation)})
+    rows = result.accepted + result.rejected + result.failed
+    generated = [r for r in rows if r.meta.origin == "generated"]
+    kids = [r for r in rows if r.meta.origin == "augmented:paraphrase"]
+    from_seeds = [k for k in kids if k.meta.parent_id.startswith("seed-")]
+    from_generated = [k for k in kids if not k.meta.parent_id.startswith("seed-")]
+    accepted_generated = [r for r in result.accepted if r.meta.origin == "generated"]
+    assert len(generated) == 3
+    assert len(from_seeds) == (2 if apply_to in ("seeds", "both") else 0)
+    assert len(from_generated) == (2 * len(accepted_generated) if apply_to in ("generated", "both") else 0)
+    assert {k.meta.parent_id for k in from_generated} <= {g.id for g in accepted_generated}
+    m = result.manifest
+    assert m["counts"]["attempted"] == len(rows)
+    assert m["augment"]["paraphrase"]["derived"] == len(kids)
+    dead = FakeBackend([])
+    again = synthpipe.run(recipe, out=out, backends={"generator": dead})
+    assert dead.calls == []
+    assert again.manifest["counts"] == m["counts"]
+    lines = (out / "accepted.jsonl").read_text().splitlines() + (
+        out / "rejected.jsonl"
+    ).read_text().splitlines()
+    assert len(lines) == len({json.loads(x)["id"] for x in lines}) == len(rows)
+
+
+def test_augment_settings_change_the_data_identity_not_the_generated_ids() -> None:
+    base = validate({"task": "qa", "topics": ["x"]}, "t")
+    aug = validate({"task": "qa", "topics": ["x"], "augment": {"methods": ["paraphrase"]}}, "t")
+    default = validate({"task": "qa", "topics": ["x"], "augment": {}}, "t")
+    assert base.generation_hash == aug.generation_hash
+    assert base.data_hash != aug.data_hash
+    assert base.data_hash == default.data_hash  # a directory made before augment: still resumes
+
+
+# --- bad input: a clear error and nothing written ---------------------------------------------------------
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--task", "qa", "--method", "paraphrse"], "--method paraphrse: unknown method"),
+        (["--task", "qa"], "--method is required"),
+        (["--task", "qa", "--method", "paraphrase", "--n", "0"], "--n 0: give a positive number"),
+        (["--task", "qa", "--method", "stance"], "stance is never applied to qa data"),
+        (
+            ["--task", "qa", "--method", "backtranslate", "--pivot", "English"],
+            "pivot 'English' is the data's own language",
+        ),
+        (
+            ["--task", "qa", "--lang", "zh", "--method", "backtranslate", "--pivot", "中文"],
+            "is the data's own language (zh)",
+        ),
+        (["--task", "dialogue", "--method", "paraphrase"], "use --task qa"),
+        (["--task", "qa", "--method", "style"], "style needs a target style"),
+        (
+            ["--task", "qa", "--method", "paraphrase", "--style", "formal"],
+            "--style is an option of --method style",
+        ),
+        (["--task", "qa", "--method", "paraphrase", "--model", "m"], "--model and --base-url go together"),
+        (["--task", "qa", "--method", "stance", "--lang", "fr"], "unknown language 'fr'"),
+    ],
+)
+def test_bad_input_is_one_error_line_and_nothing_written(
+    args: list[str], message: str, tmp_path: Path
+) -> None:
+    data = _write(tmp_path / "faq.jsonl", EN)
+    out = tmp_path / "out"
+    res = CliRunner().invoke(cli, ["augment", str(data), *args, "--out", str(out)])
+    assert res.exit_code == 2, res.output
+    assert res.output.startswith("error: ") and message in res.output, res.output
+    assert "Traceback" not in res.output
+    assert not out.exists()
+
+
+def test_classify_stance_needs_known_opposite_labels(tmp_path: Path) -> None:
+    data = _write(
+        tmp_path / "c.jsonl",
+        [{"text": "Great phone.", "label": "positive"}, {"text": "Bad phone.", "label": "negative"}],
+    )
+    runner = CliRunner()
+    res = runner.invoke(cli, ["augment", str(data), "--task", "classify", "--method", "stance"])
+    assert res.exit_code == 2 and "--opposite positive=negative,negative=positive" in res.output
+    res = runner.invoke(
+        cli, ["augment", str(data), "--task", "classify", "--method", "stance", "--opposite", "positive=neg"]
+    )
+    assert (
+        res.exit_code == 2 and "opposite names neg, not among the labels (negative, positive)" in res.output
+    )
+
+
+def test_bad_lines_are_rejected_with_their_line_and_the_rest_augmented(tmp_path: Path) -> None:
+    data = tmp_path / "faq.jsonl"
+    data.write_text(json.dumps(EN[0]) + "\nnot json\n" + json.dumps(EN[1]) + "\n", encoding="utf-8")
+    result = synthpipe.augment(data, task="qa", methods=["paraphrase"], backends={"generator": _fake()})
+    bad = [r for r in result.rejected if r.meta.reasons[0].code == "invalid_json"]
+    assert [r.meta.line for r in bad] == [2]
+    assert result.manifest["augment"]["paraphrase"]["derived"] == 6
+
+
+def test_nothing_to_augment_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(synthpipe.UsageError, match="nothing to augment"):
+        synthpipe.augment(
+            [{"messages": [{"role": "assistant", "content": "Hello."}]}],
+            task="dialogue",
+            methods=["paraphrase"],
+            backends={"generator": _fake()},
+        )
