@@ -515,3 +515,31 @@ def test_nothing_to_augment_is_an_error(tmp_path: Path) -> None:
             methods=["paraphrase"],
             backends={"generator": _fake()},
         )
+
+
+def test_a_pivot_hop_left_in_the_source_language_is_no_round_trip() -> None:
+    recipe = validate({"task": "qa", "augment": {"methods": ["backtranslate"]}}, "t")
+    p = Record(id="p", fields={"instruction": Q_EN, "input": "", "output": A_EN}, meta=Meta(task="qa"))
+
+    def kid(pivot: str) -> Record:
+        info = {
+            "method": "backtranslate",
+            "key": "backtranslate",
+            "k": 0,
+            "pivot_lang": "zh",
+            "pivot_text": pivot,
+        }
+        child = "For the 12 new hires in Berlin, how many days does onboarding usually take?"
+        return Record(
+            id="k",
+            fields={"instruction": child, "input": "", "output": A_EN},
+            meta=Meta(task="qa", origin="augmented:backtranslate", parent_id="p", extra={"augment": info}),
+        )
+
+    stayed, translated = kid(Q_EN), kid("柏林的 12 名新员工入职一般需要多久？")
+    stage = AugmentCheckStage(recipe, {"p": p})
+    stage.apply(stayed)
+    stage.apply(translated)
+    assert [r.code for r in stayed.meta.reasons] == ["wrong_language"]
+    assert "pivot hop stayed in en" in stayed.meta.reasons[0].detail
+    assert translated.meta.reasons == []

@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -31,8 +32,8 @@ COUNT = 80
 class ServerThread:
     """The fault server on its own event loop in a thread, so a subprocess can talk to it."""
 
-    def __init__(self, latency: float) -> None:
-        self.server = FaultServer(latency=latency, content=varied_qa)
+    def __init__(self, latency: float, content: Any = varied_qa) -> None:
+        self.server = FaultServer(latency=latency, content=content)
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
 

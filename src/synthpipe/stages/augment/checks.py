@@ -6,7 +6,8 @@ The usual stages (rules, grounding, agreement, judge, dedup) follow it.
   English: the similarity `not_rewritten` uses). A sibling counts once it has passed this stage, so of
   two copies the first decided is kept.
 - `wrong_language`: the rewritten parts are not in the parent's language (after a back-translation's
-  last hop, for example). Text too short or too mixed to tell is left alone.
+  last hop, for example), or a back-translation's pivot hop is still in the parent's language (the model
+  did not translate: no round trip happened). Text too short or too mixed to tell is left alone.
 - `fact_changed`: a number (3 = three = 三) or a name of the parent's parts is lost or replaced.
 - `meaning_drift`: the parts keep less than `min_similarity` (0.2) of the parent's content units
   (stemmed English content words, Chinese content characters; numbers and names left out), judged when
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from synthpipe.core.records import Record
 from synthpipe.lang import detect_language
 from synthpipe.stages.augment import methods as M
-from synthpipe.stages.augment.stage import is_derived, parent_language
+from synthpipe.stages.augment.stage import is_derived, parent_language, pivot_text
 from synthpipe.stages.base import RecordStage, StageContext
 from synthpipe.stages.rules.content import Units, missing_numbers
 from synthpipe.stages.rules.rewrite import similarity
@@ -123,6 +124,14 @@ class AugmentCheckStage(RecordStage):
         if found in ("zh", "en", "other") and found != lang:
             self.reject(rec, "wrong_language", f"{found}, its parent is {lang}: {c_text[:80]!r}")
             return
+        if name == "backtranslate":
+            middle = pivot_text(rec)
+            if detect_language(middle) == lang:  # no round trip: the "pivot" is still the source language
+                pivot = info.get("pivot_lang", "?")
+                self.reject(
+                    rec, "wrong_language", f"the pivot hop stayed in {lang}, not {pivot}: {middle[:80]!r}"
+                )
+                return
         if name != "stance":
             p, c = Units(p_text), Units(c_text)
             facts = changed_facts(p, c)

@@ -19,7 +19,6 @@ the recipe's sources when it has them. Records of other origins pass untouched (
 from __future__ import annotations
 
 import asyncio
-import json
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -281,5 +280,6 @@ def _style_words(style: str, lang: str) -> str:
 
 
 def pivot_text(rec: Record) -> str:
+    """The text of a back-translation's pivot hop, all its parts joined."""
     value = rec.meta.extra.get("augment", {}).get("pivot_text", "")
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return value if isinstance(value, str) else "\n".join(str(v) for v in value.values())
