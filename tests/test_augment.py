@@ -425,6 +425,10 @@ def test_run_augments_seeds_generated_or_both_and_resumes(apply_to: str, tmp_pat
     m = result.manifest
     assert m["counts"]["attempted"] == len(rows)
     assert m["augment"]["paraphrase"]["derived"] == len(kids)
+    sample = [json.loads(x) for x in (out / "review_sample.jsonl").read_text().splitlines()]
+    assert len(sample) == len(result.accepted)  # all of them: fewer than 20
+    if apply_to != "seeds":
+        assert "augment (augmented)" in m["stages"] and "sample (augmented)" in m["stages"]
     dead = FakeBackend([])
     again = synthpipe.run(recipe, out=out, backends={"generator": dead})
     assert dead.calls == []

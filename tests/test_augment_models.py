@@ -158,3 +158,27 @@ def test_kill_9_in_augment_then_resume_repeats_no_answered_request(tmp_path: Pat
         for x in (out / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
     ]
     assert len(rows) == len({r["id"] for r in rows}) == 200
+
+
+@pytest.mark.model
+def test_the_readme_augment_examples_run_on_the_embedded_model(tmp_path: Path, monkeypatch) -> None:
+    from .test_cli_errors import _readme_commands
+
+    monkeypatch.chdir(tmp_path)
+    _write(tmp_path / "faq.jsonl", EN)
+    reviews = [
+        {"text": "I love this tent, it kept us dry all weekend.", "label": "positive"},
+        {"text": "The zip broke on the first night, very disappointed.", "label": "negative"},
+    ]
+    _write(tmp_path / "reviews.jsonl", reviews)
+    synthpipe.init_recipes(tmp_path / "recipes")
+    ran = 0
+    for args in _readme_commands():
+        if args[0] != "augment" or "--base-url" in args:
+            continue  # the server example is test_llama_cpp_server_augments_through_the_cli
+        res = CliRunner().invoke(cli, [*args, "--no-progress"])
+        assert res.exit_code in (0, 1), (args, res.output)
+        assert "derived" in res.output and "wrote " in res.output, res.output
+        ran += 1
+    assert ran == 3
+    assert (tmp_path / "reviews.augmented" / "manifest.json").is_file()

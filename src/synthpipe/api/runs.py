@@ -209,5 +209,8 @@ def _augment_generated(job: Job) -> tuple[list[Any], Any, int]:
     parents = {r.id: r for r in sink.records("accepted") if r.meta.origin == "generated"}
     done = {r.id for outcome in ("accepted", "rejected", "failed") for r in sink.records(outcome)}
     children = plan_children(recipe, parents.values(), done)
-    stages = build_stages(PRESETS["augment"], recipe, parents=parents)
+    names = PRESETS["augment"]
+    if any(s.name == "sample" for s in job.stages):  # the review sample draws from derived records too
+        names = (*names, "sample")
+    stages = build_stages(names, recipe, parents=parents)
     return stages, records_source(children), len(children)

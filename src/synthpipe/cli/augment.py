@@ -65,7 +65,7 @@ def parse_opposite(value: str | None) -> dict[str, str]:
     "--method",
     "method",
     metavar="M[,M]",
-    help="paraphrase (x3), backtranslate (x2), style (x1) or stance (x1); several comma-separated.",
+    help="Method: paraphrase (x3), backtranslate (x2), style (x1) or stance (x1); several comma-separated.",
 )
 @click.option("--n", "n", type=int, help="Derived records per record and method. Default: 3, 2, 1, 1.")
 @click.option(

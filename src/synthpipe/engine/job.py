@@ -84,6 +84,7 @@ class Job:
     # A second pass over what the first accepted (augmenting accepted generated records): called once the
     # first pass has finished, it gives the stages and the source of the second, and how many records.
     then: Callable[[Job], tuple[list[Stage], AsyncIterator[list[Record]], int]] | None = None
+    then_stages: list[str] = field(default_factory=list)  # the manifest names of the second pass's stages
 
     def warn(self, message: str) -> None:
         if message not in self.warnings:
@@ -186,6 +187,7 @@ class Job:
         )
         for stage in stages:
             await stage.open(ctx)
+        self.then_stages = [f"{stage.name} (augmented)" for stage in stages]
         progress.add_total(n)
         engine = Engine(stages, self.sink, on_done=progress.advance)
         await engine.run(source)
@@ -245,7 +247,7 @@ class Job:
             command=self.command,
             status=status,
             records=kept,
-            stage_names=[s.name for s in self.stages],
+            stage_names=[s.name for s in self.stages] + self.then_stages,
             stage_info=info,
             started=started,
             head=self.head,
