@@ -247,6 +247,17 @@ A_EN = "Onboarding takes 3 working days."
             "Lisa 负责的 12 名新员工入职要花几天？",
             "fact_changed",
         ),
+        # a number or a name that the parent did not state
+        (Q_EN, "How many days does onboarding take for the 12 new hires in Berlin, 5 or 6?", "fact_changed"),
+        (
+            Q_EN,
+            "For the 12 new hires at Siemens in Berlin, what is the usual onboarding time?",
+            "fact_changed",
+        ),
+        (Q_ZH, "柏林办公室的 12 名新员工入职一般需要 3 天吗？", "fact_changed"),
+        # the question became a statement
+        (Q_EN, "Onboarding for the 12 new hires in Berlin takes a while.", "meaning_drift"),
+        (Q_ZH, "柏林办公室的 12 名新员工入职需要一段时间。", "meaning_drift"),
         # the meaning drifts away
         (Q_EN, "Where can 12 people in Berlin park their bicycles at night?", "meaning_drift"),
         (Q_ZH, "柏林那 12 个人晚上把自行车停哪里？", "meaning_drift"),

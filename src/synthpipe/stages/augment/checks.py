@@ -3,13 +3,15 @@ The usual stages (rules, grounding, agreement, judge, dedup) follow it.
 
 - `augment_copy`: the rewritten parts are the parent's again, or a sibling's, at `copy_similarity` (0.9)
   or more after removing case, width, spaces and punctuation (by characters for Chinese, by words for
-  English: the similarity `not_rewritten` uses). A sibling counts once it has passed this stage, so of
-  two copies the first decided is kept.
+  English: the similarity `not_rewritten` uses), or, in English, one word apart. A sibling counts once it
+  has passed this stage, so of two copies the first decided is kept.
 - `wrong_language`: the rewritten parts are not in the parent's language (after a back-translation's
   last hop, for example), or a back-translation's pivot hop is still in the parent's language (the model
   did not translate: no round trip happened). Text too short or too mixed to tell is left alone.
-- `fact_changed`: a number (3 = three = 三) or a name of the parent's parts is lost or replaced.
-- `meaning_drift`: the parts keep less than `min_similarity` (0.2) of the parent's content units
+- `fact_changed`: a number (3 = three = 三) or a name of the parent's parts is lost or replaced, or a
+  new one appears.
+- `meaning_drift`: a question (paraphrased or back-translated) became a statement; or the parts keep
+  less than `min_similarity` (0.2) of the parent's content units
   (stemmed English content words, Chinese content characters; numbers and names left out), judged when
   the parent has at least 3 of them; with `augment.embedding`, also a cosine below `min_cosine` with the
   local all-MiniLM-L6-v2.
@@ -19,6 +21,8 @@ Records that are not derived pass untouched.
 
 from __future__ import annotations
 
+import re
+from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any
 
 from synthpipe.core.records import Record
@@ -54,13 +58,45 @@ def content_share(parent: Units, child: Units) -> tuple[float, int]:
 
 
 def changed_facts(parent: Units, child: Units) -> str | None:
+    """Numbers or names of the parent that the child lost, or that it added: a rewrite that brings a new
+    number or name ("every 12 months", "at Acme") states a fact its parent did not."""
     gone = missing_numbers(parent.numbers, child.numbers)
     if gone:
         return f"numbers lost: {', '.join(gone[:3])}"
     names = sorted(n for n in parent.names if n not in child.norm)
     if names:
         return f"names lost: {', '.join(names[:3])}"
+    # Added numbers count when written in digits: a number word in a rewrite is as often an idiom
+    # ("哪一天", "一般", "once") as a new fact.
+    digits = set(_DIGITS.findall(child.text))
+    new = [n for n in missing_numbers(child.numbers, parent.numbers) if n in digits]
+    if new:
+        return f"numbers added: {', '.join(new[:3])}"
+    names = sorted(n for n in child.names if n not in parent.norm)
+    if names:
+        return f"names added: {', '.join(names[:3])}"
     return None
+
+
+_QUESTION_MARK = ("?", "？")
+_DIGITS = re.compile(r"\d+(?:[.:]\d+)?")
+_WORD = re.compile(r"\w+")
+
+
+def one_word_apart(a: str, b: str) -> bool:
+    """English texts of 4 words or more that differ in one word ("each month" / "every month"): a copy,
+    though a short text's similarity stays under `copy_similarity`."""
+    x, y = _WORD.findall(a.lower()), _WORD.findall(b.lower())
+    if min(len(x), len(y)) < 4 or abs(len(x) - len(y)) > 1:
+        return False
+    same = sum(block.size for block in SequenceMatcher(None, x, y, autojunk=False).get_matching_blocks())
+    return max(len(x), len(y)) - same <= 1
+
+
+def lost_question(parent: str, child: str) -> bool:
+    """A question rewritten into a statement ("When does the library close?" -> "The library closes at
+    5."): a paraphrase or back-translation of a question must still ask it."""
+    return parent.rstrip().endswith(_QUESTION_MARK) and not any(q in child for q in _QUESTION_MARK)
 
 
 class AugmentCheckStage(RecordStage):
@@ -116,10 +152,6 @@ class AugmentCheckStage(RecordStage):
         c_text = "\n".join(c_parts.get(k, "") for k in keys)
         lang = info.get("language") or parent_language(self.recipe, p_parts)
         zh = lang == "zh"
-        why = self._copy(rec, info, p_text, c_text, zh)
-        if why:
-            self.reject(rec, "augment_copy", why)
-            return
         found = detect_language(c_text)
         if found in ("zh", "en", "other") and found != lang:
             self.reject(rec, "wrong_language", f"{found}, its parent is {lang}: {c_text[:80]!r}")
@@ -132,11 +164,18 @@ class AugmentCheckStage(RecordStage):
                     rec, "wrong_language", f"the pivot hop stayed in {lang}, not {pivot}: {middle[:80]!r}"
                 )
                 return
+        p, c = Units(p_text), Units(c_text)
+        facts = changed_facts(p, c) if name != "stance" else None
+        if facts:
+            self.reject(rec, "fact_changed", facts)
+            return
+        why = self._copy(rec, info, p_text, c_text, zh)
+        if why:
+            self.reject(rec, "augment_copy", why)
+            return
         if name != "stance":
-            p, c = Units(p_text), Units(c_text)
-            facts = changed_facts(p, c)
-            if facts:
-                self.reject(rec, "fact_changed", facts)
+            if name in ("paraphrase", "backtranslate") and lost_question(p_text, c_text):
+                self.reject(rec, "meaning_drift", f"the question became a statement: {c_text[:80]!r}")
                 return
             share, size = content_share(p, c)
             if size >= _MIN_UNITS and share < self.cfg.min_similarity:
@@ -174,11 +213,13 @@ class AugmentCheckStage(RecordStage):
 
     def _copy(self, rec: Record, info: dict[str, Any], p_text: str, c_text: str, zh: bool) -> str | None:
         limit = self.cfg.copy_similarity
-        sim = similarity(p_text, c_text, zh)
-        if sim >= limit:
-            return f"{sim:.0%} the same as its parent"
-        for k, text in self._siblings.get((rec.meta.parent_id or "", info.get("key", "")), []):
+        for who, text in [("its parent", p_text)] + [
+            (f"sibling k={k}", t)
+            for k, t in self._siblings.get((rec.meta.parent_id or "", info.get("key", "")), [])
+        ]:
             sim = similarity(text, c_text, zh)
             if sim >= limit:
-                return f"{sim:.0%} the same as sibling k={k}"
+                return f"{sim:.0%} the same as {who}"
+            if not zh and one_word_apart(text, c_text):
+                return f"one word apart from {who}"
         return None
