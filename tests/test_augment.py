@@ -255,6 +255,25 @@ A_EN = "Onboarding takes 3 working days."
             "fact_changed",
         ),
         (Q_ZH, "柏林办公室的 12 名新员工入职一般需要 3 天吗？", "fact_changed"),
+        # a weekday changed; a compound number changed
+        (
+            "Is the Downtown clinic open for walk-ins on Monday?",
+            "Can I walk in without booking at the Downtown clinic on Tuesday?",
+            "fact_changed",
+        ),
+        ("周一上午医院可以做体检吗？", "医院星期二上午能做体检吗？", "fact_changed"),
+        (
+            "Can I withdraw more than 500 dollars a day?",
+            "Is there a way to take out over five hundred and fifty dollars daily?",
+            "fact_changed",
+        ),
+        # the opposite action
+        (
+            "How do I close my savings account?",
+            "What are the steps for opening a savings account?",
+            "meaning_drift",
+        ),
+        ("如何开通手机银行？", "手机银行怎么关闭？", "meaning_drift"),
         # the question became a statement
         (Q_EN, "Onboarding for the 12 new hires in Berlin takes a while.", "meaning_drift"),
         (Q_ZH, "柏林办公室的 12 名新员工入职需要一段时间。", "meaning_drift"),
@@ -278,6 +297,17 @@ def test_crafted_defects_are_caught(parent: str, child: str, code: str) -> None:
         (Q_ZH, "柏林办公室新来的 12 位员工，办完入职大概要几天？"),
         (Q_ZH, "请问柏林办公室那 12 名新员工的入职流程通常要多长时间？"),
         ("Can I return it?", "Is sending it back allowed?"),  # too short to judge drift lexically
+        (
+            "Can I withdraw more than 500 dollars a day?",
+            "Is there a way to take out over five hundred dollars daily?",
+        ),
+        ("Employees get 1.5 days of leave a month.", "Staff earn one and a half days off every month."),
+        (
+            "When does the library close on Saturdays?",
+            "Tell me the closing time of the library on Saturdays.",
+        ),
+        ("What are the library's opening hours on Sunday?", "When does the library close on Sundays?"),
+        ("周一上午医院可以做体检吗？", "请告诉我医院星期一上午能不能做体检。"),
     ],
 )
 def test_good_paraphrases_pass(parent: str, child: str) -> None:

@@ -46,6 +46,75 @@ EN_NUMBER_WORDS = [
 ]  # 0-19
 EN_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]  # 20, 30 … 90
 
+_EN_UNIT_VALUES = {w: i for i, w in enumerate(EN_NUMBER_WORDS)}
+_EN_TEN_VALUES = {w: 20 + 10 * i for i, w in enumerate(EN_TENS)}
+_EN_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+_NUMBER_TOKEN = re.compile(r"[a-z]+|\d+(?:\.\d+)?")
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if value == int(value) else str(value)
+
+
+def en_compound_numbers(text: str) -> tuple[set[str], set[str]]:
+    """English numbers written in several words ("five hundred", "twenty-five", "one and a half",
+    "2 thousand"): (their values, the values of the single words they are made of), as canonical
+    strings ("500", "25", "1.5"). A checker that reads one word at a time finds "5" and "100" in "five
+    hundred"; it can put 500 in their place."""
+    toks = _NUMBER_TOKEN.findall(text.lower().replace("-", " "))
+    values: set[str] = set()
+    parts: set[str] = set()
+    i = 0
+    while i < len(toks):
+        total, current, used, j = 0.0, None, [], i
+        while j < len(toks):
+            t = toks[j]
+            if t in _EN_UNIT_VALUES or t in _EN_TEN_VALUES:
+                v = _EN_UNIT_VALUES.get(t, _EN_TEN_VALUES.get(t, 0))
+                if current is not None and current % 100 != 0 and v >= 10 and t not in _EN_TEN_VALUES:
+                    break  # "five six": two numbers, not one
+                current = (current or 0) + v
+                used.append(v)
+            elif (
+                t[0].isdigit()
+                and current is None
+                and j == i
+                and j + 1 < len(toks)
+                and toks[j + 1] in _EN_SCALES
+            ):
+                current = float(t)
+                used.append(current)
+            elif t == "a" and current is None and j + 1 < len(toks) and toks[j + 1] in _EN_SCALES:
+                current = 1
+            elif t in _EN_SCALES and current is not None:
+                used.append(_EN_SCALES[t])
+                if _EN_SCALES[t] >= 1000:
+                    total += current * _EN_SCALES[t]
+                    current = 0
+                else:
+                    current *= _EN_SCALES[t]
+            elif t == "and" and current is not None and toks[j + 1 : j + 3] == ["a", "half"]:
+                current += 0.5
+                used.append(0.5)
+                j += 3
+                break
+            elif (
+                t == "and"
+                and toks[j - 1] in _EN_SCALES
+                and j + 1 < len(toks)
+                and (toks[j + 1] in _EN_UNIT_VALUES or toks[j + 1] in _EN_TEN_VALUES)
+            ):
+                pass  # "five hundred and twenty"
+            else:
+                break
+            j += 1
+        if len(used) > 1:
+            values.add(_fmt(total + (current or 0)))
+            parts.update(_fmt(v) for v in used)
+        i = max(j, i + 1)
+    return values, parts
+
+
 _HAN_PER_WORD = 1.5
 _MIN_EVIDENCE = 2.0  # below this many words of evidence the text is too short to judge
 _MARGIN = 2.0  # the winner must have this many times the runner-up's evidence

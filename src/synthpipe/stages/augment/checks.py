@@ -8,9 +8,11 @@ The usual stages (rules, grounding, agreement, judge, dedup) follow it.
 - `wrong_language`: the rewritten parts are not in the parent's language (after a back-translation's
   last hop, for example), or a back-translation's pivot hop is still in the parent's language (the model
   did not translate: no round trip happened). Text too short or too mixed to tell is left alone.
-- `fact_changed`: a number (3 = three = 三) or a name of the parent's parts is lost or replaced, or a
-  new one appears.
-- `meaning_drift`: a question (paraphrased or back-translated) became a statement; or the parts keep
+- `fact_changed`: a number (3 = three = 三, 500 = five hundred), a weekday (Monday, 周一) or a name of
+  the parent's parts is lost or replaced, or a new one appears (a new number counts when in digits).
+- `meaning_drift`: a question (paraphrased or back-translated) became a statement (a request such as
+  "Tell me…" or "请告诉我…" still asks); the child asks the opposite action or direction (open/close,
+  开通/关闭, before/after…); or the parts keep
   less than `min_similarity` (0.2) of the parent's content units
   (stemmed English content words, Chinese content characters; numbers and names left out), judged when
   the parent has at least 3 of them; with `augment.embedding`, also a cosine below `min_cosine` with the
@@ -26,7 +28,7 @@ from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any
 
 from synthpipe.core.records import Record
-from synthpipe.lang import detect_language
+from synthpipe.lang import detect_language, en_compound_numbers
 from synthpipe.stages.augment import methods as M
 from synthpipe.stages.augment.stage import is_derived, parent_language, pivot_text
 from synthpipe.stages.base import RecordStage, StageContext
@@ -57,28 +59,118 @@ def content_share(parent: Units, child: Units) -> tuple[float, int]:
     return (len(units & found) / len(units) if units else 1.0), len(units)
 
 
+def fact_numbers(units: Units) -> frozenset[str]:
+    """The numbers a text states, with English numbers of several words read whole ("five hundred" is
+    500, not 5 and 100)."""
+    whole, parts = en_compound_numbers(units.text)
+    if not whole:
+        return units.numbers
+    return frozenset((units.numbers - parts) | whole)
+
+
+def weekdays(text: str) -> frozenset[int]:
+    found = {_WEEKDAY_EN[m.group(1).lower()[:3]] for m in _WEEKDAY_EN_RE.finditer(text)}
+    found.update(_WEEKDAY_ZH[m.group(1)] for m in _WEEKDAY_ZH_RE.finditer(text))
+    return frozenset(found)
+
+
 def changed_facts(parent: Units, child: Units) -> str | None:
-    """Numbers or names of the parent that the child lost, or that it added: a rewrite that brings a new
-    number or name ("every 12 months", "at Acme") states a fact its parent did not."""
-    gone = missing_numbers(parent.numbers, child.numbers)
+    """Numbers, weekdays or names of the parent that the child lost, or that it added: a rewrite that
+    brings a new number or name ("every 12 months", "at Acme") states a fact its parent did not."""
+    p_nums, c_nums = fact_numbers(parent), fact_numbers(child)
+    gone = missing_numbers(p_nums, c_nums)
     if gone:
         return f"numbers lost: {', '.join(gone[:3])}"
-    names = sorted(n for n in parent.names if n not in child.norm)
+    p_days, c_days = weekdays(parent.text), weekdays(child.text)
+    if p_days != c_days and (p_days - c_days):
+        return f"weekdays changed: {_days(p_days)} -> {_days(c_days) or 'none'}"
+    names = sorted(n for n in parent.names if n not in child.norm and not _WEEKDAY_EN_RE.fullmatch(n))
     if names:
         return f"names lost: {', '.join(names[:3])}"
     # Added numbers count when written in digits: a number word in a rewrite is as often an idiom
     # ("哪一天", "一般", "once") as a new fact.
     digits = set(_DIGITS.findall(child.text))
-    new = [n for n in missing_numbers(child.numbers, parent.numbers) if n in digits]
+    new = [n for n in missing_numbers(c_nums, p_nums) if n in digits]
     if new:
         return f"numbers added: {', '.join(new[:3])}"
-    names = sorted(n for n in child.names if n not in parent.norm)
+    if c_days - p_days:
+        return f"weekdays added: {_days(c_days - p_days)}"
+    names = sorted(n for n in child.names if n not in parent.norm and not _WEEKDAY_EN_RE.fullmatch(n))
     if names:
         return f"names added: {', '.join(names[:3])}"
     return None
 
 
+def _days(days: frozenset[int]) -> str:
+    return ", ".join(_DAY_NAMES[d] for d in sorted(days))
+
+
+def flipped(parent: str, child: str) -> str | None:
+    """The child asks for the opposite action or direction ("close my account" -> "open my account",
+    "开通" -> "关闭"): one word of a pair of opposites in the parent only, the other in the child only."""
+    p, c = _HOURS.sub(" ", parent.lower()), _HOURS.sub(" ", child.lower())
+    for a, b in _OPPOSITES:
+        for x, y in ((a, b), (b, a)):
+            if x.search(p) and not x.search(c) and y.search(c) and not y.search(p):
+                return f"{x.search(p).group(0)} -> {y.search(c).group(0)}"  # type: ignore[union-attr]
+    return None
+
+
 _QUESTION_MARK = ("?", "？")
+_REQUEST = re.compile(
+    r"^(?:please\b|kindly\b|tell\b|show\b|explain\b|walk me\b|give me\b|let me know\b|describe\b|list\b|"
+    r"help me\b|guide me\b|i(?:'d| would) like to know\b|i want to know\b|i wonder\b|i need to know\b|"
+    r"请|麻烦|劳驾|烦请|帮我|帮忙|告诉我|想问|想知道|我想(?:问|知道|了解)|请问)",
+    re.I,
+)
+_WEEKDAY_EN = {d: i for i, d in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"), 1)}
+_WEEKDAY_EN_RE = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b", re.I)
+_WEEKDAY_ZH = {**{ch: i for i, ch in enumerate("一二三四五六日", 1)}, "天": 7, "末": 0}
+_WEEKDAY_ZH_RE = re.compile(r"(?:周|星期|礼拜)([一二三四五六日天末])")
+_DAY_NAMES = {0: "weekend", 1: "Mon", 2: "Tue", 3: "Wed", 4: "Thu", 5: "Fri", 6: "Sat", 7: "Sun"}
+
+
+def _en(*stems: str) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(stems) + r")(?:s|es|ed|d|ing)?\b")
+
+
+def _zh(*words: str) -> re.Pattern[str]:
+    return re.compile("|".join(words))
+
+
+# "opening hours" and "closing time" ask the same thing
+_HOURS = re.compile(r"\b(?:open(?:ing)?|clos(?:ing|e))\s+(?:hours?|times?)\b")
+# Opposite actions and directions a request can ask for; each side matched as a word (en) or a string (zh).
+_OPPOSITES = [
+    (_en("open"), _en("close")),
+    (_en("enable"), _en("disable")),
+    (_en("activate"), _en("deactivate")),
+    (_en("add"), _en("remove")),
+    (_en("increase"), _en("decrease", "reduce")),
+    (_en("accept"), _en("reject", "decline")),
+    (_en("allow"), _en("forbid", "prohibit", "ban")),
+    (_en("lock"), _en("unlock")),
+    (_en("subscribe"), _en("unsubscribe")),
+    (_en("upgrade"), _en("downgrade")),
+    (_en("deposit"), _en("withdraw")),
+    (_en("book"), _en("cancel")),
+    (_en("buy"), _en("sell")),
+    (_en("before"), _en("after")),
+    (_en("minimum"), _en("maximum")),
+    (
+        _zh("开通", "开启", "打开", "开户", "办卡", "办理会员"),
+        _zh("关闭", "注销", "销户", "退卡", "取消会员"),
+    ),
+    (_zh("增加", "提高", "上调", "延长"), _zh("减少", "降低", "下调", "缩短")),
+    (_zh("允许", "可以带"), _zh("禁止", "不允许", "不能带")),
+    (_zh("充值", "存款", "存钱"), _zh("提现", "取款", "取钱")),
+    (_zh("预订", "预约", "订房", "订座"), _zh("取消预订", "取消预约", "退订", "退房")),
+    (_zh("绑定"), _zh("解绑", "解除绑定")),
+    (_zh("升级"), _zh("降级")),
+    (_zh("改签"), _zh("退票")),
+    (_zh("之前", "以前"), _zh("之后", "以后")),
+    (_zh("最低", "最少"), _zh("最高", "最多")),
+]
 _DIGITS = re.compile(r"\d+(?:[.:]\d+)?")
 _WORD = re.compile(r"\w+")
 
@@ -95,8 +187,11 @@ def one_word_apart(a: str, b: str) -> bool:
 
 def lost_question(parent: str, child: str) -> bool:
     """A question rewritten into a statement ("When does the library close?" -> "The library closes at
-    5."): a paraphrase or back-translation of a question must still ask it."""
-    return parent.rstrip().endswith(_QUESTION_MARK) and not any(q in child for q in _QUESTION_MARK)
+    5."): a paraphrase or back-translation of a question must still ask it, as a question or as a request
+    ("Tell me when the library closes.", "请告诉我图书馆几点关门。")."""
+    if not parent.rstrip().endswith(_QUESTION_MARK) or any(q in child for q in _QUESTION_MARK):
+        return False
+    return not _REQUEST.search(child.strip())
 
 
 class AugmentCheckStage(RecordStage):
@@ -176,6 +271,10 @@ class AugmentCheckStage(RecordStage):
         if name != "stance":
             if name in ("paraphrase", "backtranslate") and lost_question(p_text, c_text):
                 self.reject(rec, "meaning_drift", f"the question became a statement: {c_text[:80]!r}")
+                return
+            flip = flipped(p_text, c_text)
+            if flip:
+                self.reject(rec, "meaning_drift", f"it asks the opposite: {flip}")
                 return
             share, size = content_share(p, c)
             if size >= _MIN_UNITS and share < self.cfg.min_similarity:
