@@ -83,10 +83,10 @@ def evaluate(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--part", choices=["tune", "blind", "both"], default="both")
+    ap.add_argument("--part", choices=["tune", "blind", "blind2", "all"], default="all")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
-    parts = ["tune", "blind"] if args.part == "both" else [args.part]
+    parts = ["tune", "blind", "blind2"] if args.part == "all" else [args.part]
     print("| part | lang | " + " | ".join(LABELS) + " | defects caught | good rejected |")
     print("|---|---|" + "---:|" * (len(LABELS) + 2))
     for part in parts:

@@ -588,3 +588,25 @@ def test_a_pivot_hop_left_in_the_source_language_is_no_round_trip() -> None:
     assert [r.code for r in stayed.meta.reasons] == ["wrong_language"]
     assert "pivot hop stayed in en" in stayed.meta.reasons[0].detail
     assert translated.meta.reasons == []
+
+
+# --- the labelled pairs of bench/augment_checks_eval.py: their figures cannot silently fall ----------------
+@pytest.mark.parametrize(
+    ("part", "caught", "good_rejected"),
+    [
+        ("tune", 24, 1),  # of 25 defects and 18 good ones
+        ("blind", 38, 2),  # of 48 and 32; first measurement 33 and 6, before the changes it led to
+        ("blind2", 34, 4),  # of 48 and 32; written after those changes, measured once
+    ],
+)
+def test_labelled_pairs_hold_their_figures(part: str, caught: int, good_rejected: int) -> None:
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "bench" / "augment_checks_eval.py"
+    spec = importlib.util.spec_from_file_location("augment_checks_eval", path)
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    f = mod.evaluate(mod.load(part))
+    assert f["defects_caught"] >= caught, f["misses"]
+    assert f["ok_rejected"] <= good_rejected, f["misses"]
