@@ -182,19 +182,42 @@ def test_dialogue_paraphrases_user_turns_and_keeps_roles(tmp_path: Path) -> None
         )
 
 
-def test_stance_on_classify_flips_the_label_by_the_opposite_map() -> None:
-    rows = [{"text": "I love this phone, the battery lasts two days.", "label": "positive"}]
+@pytest.mark.parametrize(
+    ("text", "labels", "prefix"),
+    [
+        ("I love this phone, the battery lasts two days.", ("positive", "negative"), "I disagree"),
+        ("这款手机很好用，电池能用两天。", ("正面", "负面"), "我不同意"),
+    ],
+    ids=["en", "zh"],
+)
+def test_stance_on_classify_flips_the_label_by_the_opposite_map(
+    text: str, labels: tuple[str, str], prefix: str
+) -> None:
+    good, bad = labels
     result = synthpipe.augment(
-        rows,
+        [{"text": text, "label": good}],
         task="classify",
         methods=["stance"],
-        opposite={"positive": "negative", "negative": "positive"},
+        opposite={good: bad, bad: good},
         backends={"generator": _fake()},
     )
     (kid,) = result.accepted + result.rejected
-    assert kid.fields["label"] == "negative"
-    assert kid.fields["text"].startswith("I disagree")
+    assert kid.fields["label"] == bad
+    assert kid.fields["text"].startswith(prefix)
     assert kid.meta.extra["stance"] == "opposite"
+    assert kid.meta.extra["augment"]["params"] == {"opposite": {good: bad, bad: good}}
+
+
+def test_stance_on_rewrite_flips_input_and_output_together() -> None:
+    row = {
+        "instruction": "把这句话改写得更正式。",
+        "input": "远程办公让人更专注，效率也高。",
+        "output": "远程办公有助于提升专注度与工作效率。",
+    }
+    result = synthpipe.augment([row], task="rewrite", methods=["stance"], backends={"generator": _fake()})
+    (kid,) = result.accepted + result.rejected
+    assert kid.fields["instruction"] == row["instruction"]
+    assert kid.fields["input"].startswith("我不同意") and kid.fields["output"].startswith("我不同意")
 
 
 # --- checks on derived records, crafted cases ------------------------------------------------------------
@@ -610,3 +633,67 @@ def test_labelled_pairs_hold_their_figures(part: str, caught: int, good_rejected
     f = mod.evaluate(mod.load(part))
     assert f["defects_caught"] >= caught, f["misses"]
     assert f["ok_rejected"] <= good_rejected, f["misses"]
+
+
+def test_a_user_turn_that_changed_meaningfully_gets_its_reply_written_again() -> None:
+    dialogue = {
+        "messages": [
+            {"role": "user", "content": "Hi, my order 4417 has not arrived yet."},
+            {
+                "role": "assistant",
+                "content": "Sorry about that. Order 4417 shipped on Monday and arrives in 2 days.",
+            },
+            {"role": "user", "content": "Can I change the delivery address?"},
+            {
+                "role": "assistant",
+                "content": "Yes, you can change it in your account until it leaves the depot.",
+            },
+            {"role": "user", "content": "Great, thanks for the help today."},
+            {"role": "assistant", "content": "You are welcome. Have a nice day."},
+        ]
+    }
+    paraphrases = {
+        "paraphrases": [
+            {
+                "turn_1": "Hello, order 4417 still has not arrived.",  # close: its reply stays
+                "turn_3": "Would it be possible to ship it somewhere else instead?",  # new words: reply again
+                "turn_5": "Great, thank you for the help today!",
+            }
+        ]
+    }
+    backend = FakeBackend(
+        [paraphrases, {"answer": "Yes, you can send it to another address until it leaves the depot."}]
+    )
+    result = synthpipe.augment(
+        [dialogue], task="dialogue", methods=["paraphrase"], n=1, backends={"generator": backend}
+    )
+    (kid,) = result.accepted + result.rejected
+    msgs = kid.fields["messages"]
+    assert [m["role"] for m in msgs] == ["user", "assistant"] * 3
+    assert msgs[1]["content"] == dialogue["messages"][1]["content"]
+    assert msgs[3]["content"] == "Yes, you can send it to another address until it leaves the depot."
+    assert msgs[5]["content"] == dialogue["messages"][5]["content"]
+    assert kid.meta.extra["augment"]["replies_again"] == [4]
+    assert len(backend.calls) == 2
+    sent = backend.calls[1][0][-1]["content"]
+    assert "Would it be possible to ship it somewhere else instead?" in sent
+    assert "leaves the depot" in sent  # the original reply, to keep its facts
+
+
+def test_the_recipes_judge_scores_derived_records() -> None:
+    from .test_judge import judging, verdict
+
+    recipe = {
+        "name": "judged",
+        "task": "qa",
+        "models": {"generator": {"backend": "fake"}, "judge": {"backend": "fake", "max_tokens": 150}},
+        "judge": {"enabled": True, "task_points": ["the question asks what its parent asked"]},
+    }
+    judge = judging([verdict(5), verdict(1, "asks about parking, not onboarding"), verdict(5)])
+    result = synthpipe.augment(
+        [EN[0]], recipe=recipe, methods=["paraphrase"], backends={"generator": _fake(), "judge": judge}
+    )
+    kids = result.accepted + result.rejected
+    assert len(kids) == 3 and all("judge" in k.meta.scores for k in kids)
+    assert [r.meta.reasons[0].code for r in result.rejected] == ["judge_low_score"]
+    assert "parking" in result.rejected[0].meta.reasons[0].detail

@@ -182,3 +182,40 @@ def test_the_readme_augment_examples_run_on_the_embedded_model(tmp_path: Path, m
         ran += 1
     assert ran == 3
     assert (tmp_path / "reviews.augmented" / "manifest.json").is_file()
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("rows", "opposite"),
+    [
+        (
+            [
+                {"text": "I love this tent, it kept us dry all weekend.", "label": "positive"},
+                {"text": "The zip broke on the first night, very disappointed.", "label": "negative"},
+            ],
+            {"positive": "negative", "negative": "positive"},
+        ),
+        (
+            [
+                {"text": "这个帐篷很好用，整个周末都没漏雨。", "label": "正面"},
+                {"text": "拉链第一晚就坏了，非常失望。", "label": "负面"},
+            ],
+            {"正面": "负面", "负面": "正面"},
+        ),
+    ],
+    ids=["en", "zh"],
+)
+def test_embedded_model_stance_transfer(
+    rows: list[dict[str, str]], opposite: dict[str, str], tmp_path: Path
+) -> None:
+    result = synthpipe.augment(rows, task="classify", methods=["stance"], opposite=opposite)
+    kids = result.accepted + result.rejected + result.failed
+    assert len(kids) == 2 and not result.failed
+    by_parent = {r.meta.line: r for r in kids}
+    for line, row in enumerate(rows, 1):
+        kid = by_parent[line]
+        assert kid.meta.origin == "augmented:stance"
+        if {r.code for r in kid.meta.reasons} & {"augment_unparseable", "invalid_json", "truncated"}:
+            continue
+        assert kid.fields["label"] == opposite[row["label"]]
+        assert kid.meta.extra["stance"] == "opposite"

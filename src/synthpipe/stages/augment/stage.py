@@ -107,21 +107,34 @@ class AugmentStage(ModelStage):
         if params:
             info["params"] = params
         try:
-            if method.method == "paraphrase":
-                new = await self._paraphrase(rec, parent, method, key, k, parts, lang)
-            elif method.method == "backtranslate":
-                new = await self._backtranslate(rec, method, key, k, parts, lang)
-            else:
-                new = await self._transfer(rec, method, key, k, parts, lang)
+            await self._derive(rec, parent, method, key, k, parts, lang)
         except ParseError as exc:
             self.reject(rec, exc.code, exc.detail)
-            return
+
+    async def _derive(
+        self,
+        rec: Record,
+        parent: Record,
+        method: AugmentMethod,
+        key: str,
+        k: int,
+        parts: list[M.Part],
+        lang: str,
+    ) -> None:
+        if method.method == "paraphrase":
+            new = await self._paraphrase(rec, parent, method, key, k, parts, lang)
+        elif method.method == "backtranslate":
+            new = await self._backtranslate(rec, method, key, k, parts, lang)
+        else:
+            new = await self._transfer(rec, method, key, k, parts, lang)
         rec.fields = M.with_parts(self.kind, parent.fields, new)
         if method.method == "stance" and self.kind.label_field:
             label = parent.fields.get(self.kind.label_field)
             rec.fields[self.kind.label_field] = method.opposite.get(str(label), label)
         if method.method == "paraphrase" and method.regenerate_answer and "output" in rec.fields:
             await self._answer_again(rec, key, lang)
+        if self.kind.conversation and method.method in ("paraphrase", "backtranslate"):
+            await self._replies_again(rec, parent, key, k, lang)
 
     def _options(self, key: str, k: int) -> GenOptions:
         base = options_from_spec(self.recipe.models[self.model_of[key]])
@@ -259,6 +272,46 @@ class AugmentStage(ModelStage):
         rec.fields["output"] = answer.strip()
         rec.meta.extra["augment"]["parent_output"] = before
 
+    async def _replies_again(self, rec: Record, parent: Record, key: str, k: int, lang: str) -> None:
+        """A dialogue whose user turn changed meaningfully (it keeps less than REPLY_AGAIN_BELOW of the
+        turn's content words) gets the assistant turn after it written again, from the conversation up
+        to there; the turns stay where they are, so user and assistant still alternate."""
+        from synthpipe.stages.augment.checks import content_share
+        from synthpipe.stages.rules.content import Units
+
+        before = parent.fields.get("messages") or []
+        msgs = rec.fields.get("messages") or []
+        again = []
+        for i, (old, new) in enumerate(zip(before, msgs, strict=False)):
+            if new.get("role") != "user" or i + 1 >= len(msgs) or msgs[i + 1].get("role") != "assistant":
+                continue
+            share, size = content_share(
+                Units(str(old.get("content", ""))), Units(str(new.get("content", "")))
+            )
+            if size < 3 or share >= REPLY_AGAIN_BELOW:
+                continue
+            user = render_template(
+                lang,
+                "augment_reply",
+                role=self.recipe.role,
+                conversation=[{"role": m.get("role"), "content": m.get("content")} for m in msgs[: i + 1]],
+                reply=str(before[i + 1].get("content", "")),
+            )
+            from synthpipe.stages.agree import ANSWER_SCHEMA
+
+            obj = await self._ask(
+                rec, key, [{"role": "user", "content": user}], ANSWER_SCHEMA, self._options(key, k)
+            )
+            answer = obj.get("answer")
+            if not isinstance(answer, str) or not answer.strip():
+                raise ParseError("augment_unparseable", f"reply to turn {i + 1}: no `answer` text")
+            msgs[i + 1] = {**msgs[i + 1], "content": answer.strip()}
+            again.append(i + 2)
+        if again:
+            rec.meta.extra["augment"]["replies_again"] = again  # 1-based turns written again
+
+
+REPLY_AGAIN_BELOW = 0.5
 
 _STYLES = {
     "en": {
