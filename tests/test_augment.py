@@ -619,7 +619,7 @@ def test_a_pivot_hop_left_in_the_source_language_is_no_round_trip() -> None:
     [
         ("tune", 24, 1),  # of 25 defects and 18 good ones
         ("blind", 38, 2),  # of 48 and 32; first measurement 33 and 6, before the changes it led to
-        ("blind2", 34, 4),  # of 48 and 32; written after those changes, measured once
+        ("blind2", 34, 3),  # of 48 and 32; written after those changes, measured once (34, 4); 3 after review
     ],
 )
 def test_labelled_pairs_hold_their_figures(part: str, caught: int, good_rejected: int) -> None:
@@ -697,3 +697,108 @@ def test_the_recipes_judge_scores_derived_records() -> None:
     assert len(kids) == 3 and all("judge" in k.meta.scores for k in kids)
     assert [r.meta.reasons[0].code for r in result.rejected] == ["judge_low_score"]
     assert "parking" in result.rejected[0].meta.reasons[0].detail
+
+
+# --- found in review -------------------------------------------------------------------------------------
+def test_seed_paraphrases_are_not_duplicates_of_their_seed_and_duplicate_examples_do_not_collide(
+    tmp_path: Path,
+) -> None:
+    ex = {
+        "instruction": "How do I return a damaged blender?",
+        "output": "Send it back within 14 days with the receipt.",
+    }
+    recipe = {
+        "name": "seeds",
+        "task": "qa",
+        "topics": ["refunds"],
+        "count": 1,
+        "examples": [ex, ex],  # examples and examples_file overlapping
+        "augment": {"methods": [{"method": "paraphrase", "n": 3}], "apply_to": "seeds"},
+    }
+    result = synthpipe.run(
+        recipe, out=tmp_path / "o", backends={"generator": FakeBackend(default=_generation)}
+    )
+    rows = result.accepted + result.rejected + result.failed
+    assert len(rows) == len({r.id for r in rows})
+    kids = [r for r in rows if r.meta.origin == "augmented:paraphrase"]
+    assert len(kids) == 6
+    first = [k for k in kids if k.meta.parent_id == "seed-0"]
+    assert all(not k.meta.reasons for k in first), [k.meta.reasons for k in first]  # one family with seed-0
+    second = [k for k in kids if k.meta.parent_id == "seed-1"]
+    assert all(k.meta.reasons[0].code == "duplicate_exact" for k in second)  # the same text again
+
+
+def test_a_recipe_stages_list_must_hold_the_augment_stages_and_the_second_pass_follows_it(
+    tmp_path: Path,
+) -> None:
+    base = {"name": "s", "task": "qa", "topics": ["x"], "count": 2}
+    with pytest.raises(synthpipe.RecipeError, match="needs the augment stages"):
+        synthpipe.run(
+            {
+                **base,
+                "stages": ["generate", "parse", "rules"],
+                "augment": {"methods": ["paraphrase"], "apply_to": "seeds"},
+            },
+            backends={"generator": FakeBackend(default=_generation)},
+        )
+    result = synthpipe.run(
+        {
+            **base,
+            "stages": ["generate", "parse", "rules"],
+            "augment": {"methods": [{"method": "paraphrase", "n": 2}]},
+        },
+        out=tmp_path / "o",
+        backends={"generator": FakeBackend(default=_generation)},
+    )
+    assert [s for s in result.manifest["stages"] if s.endswith("(augmented)")] == [
+        "augment (augmented)",
+        "augment_check (augmented)",
+        "rules (augmented)",
+    ]
+
+
+def test_resuming_an_augmenting_run_does_not_warn_of_more_candidates(tmp_path: Path) -> None:
+    recipe = {
+        "name": "w",
+        "task": "qa",
+        "topics": ["x"],
+        "count": 3,
+        "augment": {"methods": [{"method": "paraphrase", "n": 2}]},
+    }
+    backend = FakeBackend(default=_generation)
+    synthpipe.run(recipe, out=tmp_path / "o", backends={"generator": backend})
+    warnings: list[str] = []
+    synthpipe.run(recipe, out=tmp_path / "o", backends={"generator": backend}, on_warning=warnings.append)
+    assert not [w for w in warnings if "more than the" in w]
+
+
+@pytest.mark.parametrize("n", ["0", "21", "99999999999999999999"])
+def test_n_out_of_range_is_an_error(n: str, tmp_path: Path) -> None:
+    data = _write(tmp_path / "faq.jsonl", EN)
+    res = CliRunner().invoke(cli, ["augment", str(data), "--task", "qa", "--method", "paraphrase", "--n", n])
+    assert res.exit_code == 2 and "Traceback" not in res.output, res.output
+
+
+def test_a_dialogue_with_a_message_that_is_not_an_object_does_not_fail() -> None:
+    dialogue = {
+        "messages": [
+            "hello there",
+            {"role": "user", "content": "Can I change the delivery address of order 4417?"},
+            {"role": "assistant", "content": "Yes, until it leaves the depot."},
+        ]
+    }
+    result = synthpipe.augment(
+        [dialogue], task="dialogue", methods=["paraphrase"], n=1, backends={"generator": _fake()}
+    )
+    assert not result.failed
+
+
+@pytest.mark.parametrize(
+    ("parent", "child"),
+    [
+        ("健身房建议每周三次训练吗？", "健身房是否建议一星期练三次？"),  # a frequency, not Wednesday
+        ("Can I bring my dog to the Sunday market in Berlin?", "Are dogs allowed at Berlin's Sunday market?"),
+    ],
+)
+def test_frequencies_and_possessives_are_not_changed_facts(parent: str, child: str) -> None:
+    assert _check({"instruction": parent, "output": A_EN}, {"instruction": child, "output": A_EN}) == []

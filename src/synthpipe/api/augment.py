@@ -224,8 +224,8 @@ def prepare_augment(
     from synthpipe.engine.presets import PRESETS, build_stages
     from synthpipe.sources.augment import plan_children, records_source
 
-    if n is not None and n < 1:
-        raise UsageError(f"--n {n}: give a positive number of derived records per parent")
+    if n is not None and not 1 <= n <= 20:
+        raise UsageError(f"--n {n}: give 1 to 20 derived records per record and method, e.g. --n 3")
     rcp_task = task or (as_recipe(recipe).task if recipe is not None else None)
     records = load_records(data, rcp_task)
     rcp = augment_recipe(

@@ -46,6 +46,12 @@ def with_generator(
     return recipe.replace(models=models)
 
 
+def _generated_done(sink: Any, done: set[str]) -> int:
+    """Finished candidates among `done`: derived records (augmentation) are not candidates."""
+    derived = sum(1 for o in ("accepted", "rejected", "failed") for r in sink.records(o) if r.meta.parent_id)
+    return len(done) - derived
+
+
 def _more_than_planned(out: Path | None, done: int, n: int) -> list[str]:
     """A re-run with a smaller count keeps what earlier runs finished: say so, rather than count more
     records than planned without a word."""
@@ -153,7 +159,7 @@ def prepare_run(
                 if sink.path
                 else [],
             },
-            warnings=risk_warnings(recipe) + _more_than_planned(sink.path, len(done), n),
+            warnings=risk_warnings(recipe) + _more_than_planned(sink.path, _generated_done(sink, done), n),
             on_warning=on_warning or (lambda message: None),
             progress=progress,
             earlier_usage=previous.get("usage") or {},
@@ -172,7 +178,7 @@ def prepare_run(
         children = plan_children(recipe, seeds, done)
         source, n = _chain(children, source), n + len(children)
     # Finished ids of candidates beyond `count` (a smaller count than last time) only skew the bar.
-    return job, source, n, min(len(done), n)
+    return job, source, n, min(_generated_done(sink, done), n)
 
 
 def _seed_parents(recipe: Recipe) -> list[Any]:
@@ -209,8 +215,11 @@ def _augment_generated(job: Job) -> tuple[list[Any], Any, int]:
     parents = {r.id: r for r in sink.records("accepted") if r.meta.origin == "generated"}
     done = {r.id for outcome in ("accepted", "rejected", "failed") for r in sink.records(outcome)}
     children = plan_children(recipe, parents.values(), done)
-    names = PRESETS["augment"]
-    if any(s.name == "sample" for s in job.stages):  # the review sample draws from derived records too
+    # The run's own quality stages, in its order (a recipe's `stages:` may leave some out); the review
+    # sample draws from derived records too.
+    run = [s.name for s in job.stages]
+    names = ("augment", "augment_check", *(n for n in PRESETS["augment"][2:] if n in run))
+    if "sample" in run:
         names = (*names, "sample")
     stages = build_stages(names, recipe, parents=parents)
     return stages, records_source(children), len(children)

@@ -71,6 +71,17 @@ def run_stage_names(recipe: Recipe) -> tuple[str, ...]:
             raise RecipeError(
                 where, f"unknown stage {name!r}", f"use some of: {', '.join(STAGES)}", field=f"stages[{i}]"
             )
+    if (
+        recipe.augment.methods
+        and recipe.augment.apply_to in ("seeds", "both")
+        and not set(AUGMENT) <= set(names)
+    ):
+        raise RecipeError(
+            where,
+            f"augment.apply_to: {recipe.augment.apply_to} needs the augment stages in `stages:`",
+            "list augment, augment_check right after generate, parse",
+            field="stages",
+        )
     if len(set(names)) != len(names):
         raise RecipeError(where, "a stage is listed twice", "list each stage once", field="stages")
     if names[:2] != ("generate", "parse"):

@@ -240,7 +240,9 @@ class AugmentMethod(_Strict):
     """One augmentation method and its options (see synthpipe.stages.augment)."""
 
     method: Literal["paraphrase", "backtranslate", "style", "stance"]
-    n: int | None = Field(None, ge=1, description="derived records per parent (default: 3, 2, 1, 1)")
+    n: int | None = Field(
+        None, ge=1, le=20, description="derived records per parent (default: 3, 2, 1, 1; at most 20)"
+    )
     style: str | None = Field(
         None, description="style: formal, colloquial, service, or a style described in words"
     )

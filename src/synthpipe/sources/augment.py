@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Collection, Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from synthpipe.core.records import Meta, Record, stable_hash
+from synthpipe.core.records import Meta, Record
 from synthpipe.stages.augment.methods import method_keys, targets
 from synthpipe.stages.base import derived_id
 from synthpipe.tasks import get_task
@@ -21,10 +21,12 @@ CHUNK = 64
 
 
 def seed_records(recipe: Recipe) -> list[Record]:
-    """The recipe's real examples (its `examples` and `examples_file` rows) as parent records."""
+    """The recipe's real examples (its `examples` and `examples_file` rows) as records `seed-<i>`: the
+    parents of their derived records, and what dedup indexes as "recipe examples" (one id for both, so a
+    derived record and its seed are one family)."""
     return [
         Record(
-            id="seed-" + stable_hash(ex, 12),
+            id=f"seed-{i}",
             fields=dict(ex),
             meta=Meta(task=recipe.task, origin="seed", recipe=recipe.name, line=i + 1),
         )

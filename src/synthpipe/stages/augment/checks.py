@@ -84,7 +84,8 @@ def changed_facts(parent: Units, child: Units) -> str | None:
     p_days, c_days = weekdays(parent.text), weekdays(child.text)
     if p_days != c_days and (p_days - c_days):
         return f"weekdays changed: {_days(p_days)} -> {_days(c_days) or 'none'}"
-    names = sorted(n for n in parent.names if n not in child.norm and not _WEEKDAY_EN_RE.fullmatch(n))
+    p_names, c_names = _names(parent), _names(child)
+    names = sorted(n for n in p_names if n not in c_names and n not in child.norm)
     if names:
         return f"names lost: {', '.join(names[:3])}"
     # Added numbers count when written in digits: a number word in a rewrite is as often an idiom
@@ -95,10 +96,21 @@ def changed_facts(parent: Units, child: Units) -> str | None:
         return f"numbers added: {', '.join(new[:3])}"
     if c_days - p_days:
         return f"weekdays added: {_days(c_days - p_days)}"
-    names = sorted(n for n in child.names if n not in parent.norm and not _WEEKDAY_EN_RE.fullmatch(n))
+    names = sorted(n for n in c_names if n not in p_names and n not in parent.norm)
     if names:
         return f"names added: {', '.join(names[:3])}"
     return None
+
+
+def _names(units: Units) -> set[str]:
+    """Its names without a possessive ("Berlin's" is Berlin), weekdays left out (they are compared as
+    days)."""
+    out = set()
+    for n in units.names:
+        n = re.sub(r"['’]s$", "", n)
+        if not _WEEKDAY_EN_RE.fullmatch(n):
+            out.add(n)
+    return out
 
 
 def _days(days: frozenset[int]) -> str:
@@ -126,7 +138,8 @@ _REQUEST = re.compile(
 _WEEKDAY_EN = {d: i for i, d in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"), 1)}
 _WEEKDAY_EN_RE = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b", re.I)
 _WEEKDAY_ZH = {**{ch: i for i, ch in enumerate("一二三四五六日", 1)}, "天": 7, "末": 0}
-_WEEKDAY_ZH_RE = re.compile(r"(?:周|星期|礼拜)([一二三四五六日天末])")
+# "每周三次" is three times a week, not Wednesday
+_WEEKDAY_ZH_RE = re.compile(r"(?:周|星期|礼拜)([一二三四五六日天末])(?![次回遍趟个])")
 _DAY_NAMES = {0: "weekend", 1: "Mon", 2: "Tue", 3: "Wed", 4: "Thu", 5: "Fri", 6: "Sat", 7: "Sun"}
 
 

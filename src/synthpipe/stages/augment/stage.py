@@ -283,6 +283,10 @@ class AugmentStage(ModelStage):
         msgs = rec.fields.get("messages") or []
         again = []
         for i, (old, new) in enumerate(zip(before, msgs, strict=False)):
+            if not isinstance(old, dict) or not isinstance(new, dict) or new.get("role") != "user":
+                continue
+            if i + 1 >= len(msgs) or not isinstance(msgs[i + 1], dict) or not isinstance(before[i + 1], dict):
+                continue
             if new.get("role") != "user" or i + 1 >= len(msgs) or msgs[i + 1].get("role") != "assistant":
                 continue
             share, size = content_share(

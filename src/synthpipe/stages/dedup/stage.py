@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from synthpipe.core.records import Meta, Record
+from synthpipe.core.records import Record
 from synthpipe.sinks.base import position
 from synthpipe.stages.base import Stage, StageContext
 from synthpipe.stages.dedup.batch import dedup_records, priority_order
@@ -76,10 +76,9 @@ class DedupStage(Stage):
             return None
         existing: dict[str, list[Record]] = {}
         if recipe.examples:  # a copy of a few-shot example is not new data
-            existing[EXAMPLES] = [
-                Record(id=f"seed-{i}", fields=dict(ex), meta=Meta(task=recipe.task, origin="seed"))
-                for i, ex in enumerate(recipe.examples)
-            ]
+            from synthpipe.sources.augment import seed_records
+
+            existing[EXAMPLES] = seed_records(recipe)
         for name in [*recipe.dedup.against, *against]:
             path = recipe.resolve(name) if name in recipe.dedup.against else name
             existing[str(name)] = list(read_records(path, recipe.task, strict=True))
