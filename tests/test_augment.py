@@ -37,6 +37,24 @@ ZH = [
 ]
 
 
+DIALOGUE = {
+    "messages": [
+        {"role": "user", "content": "Hi, my order 4417 has not arrived yet."},
+        {
+            "role": "assistant",
+            "content": "Sorry about that. Order 4417 shipped on Monday and arrives in 2 days.",
+        },
+        {"role": "user", "content": "Can I change the delivery address?"},
+        {
+            "role": "assistant",
+            "content": "Yes, you can change it in your account until it leaves the depot.",
+        },
+        {"role": "user", "content": "Great, thanks for the help today."},
+        {"role": "assistant", "content": "You are welcome. Have a nice day."},
+    ]
+}
+
+
 def _write(path: Path, rows: list[Any]) -> Path:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     return path
@@ -152,22 +170,7 @@ def test_regenerate_answer_answers_the_new_question(tmp_path: Path) -> None:
 
 
 def test_dialogue_paraphrases_user_turns_and_keeps_roles(tmp_path: Path) -> None:
-    dialogue = {
-        "messages": [
-            {"role": "user", "content": "Hi, my order 4417 has not arrived yet."},
-            {
-                "role": "assistant",
-                "content": "Sorry about that. Order 4417 shipped on Monday and arrives in 2 days.",
-            },
-            {"role": "user", "content": "Can I change the delivery address?"},
-            {
-                "role": "assistant",
-                "content": "Yes, you can change it in your account until it leaves the depot.",
-            },
-            {"role": "user", "content": "Great, thanks for the help today."},
-            {"role": "assistant", "content": "You are welcome. Have a nice day."},
-        ]
-    }
+    dialogue = DIALOGUE
     result = synthpipe.augment(
         [dialogue], task="dialogue", methods=["paraphrase"], n=2, backends={"generator": _fake()}
     )
@@ -636,22 +639,7 @@ def test_labelled_pairs_hold_their_figures(part: str, caught: int, good_rejected
 
 
 def test_a_user_turn_that_changed_meaningfully_gets_its_reply_written_again() -> None:
-    dialogue = {
-        "messages": [
-            {"role": "user", "content": "Hi, my order 4417 has not arrived yet."},
-            {
-                "role": "assistant",
-                "content": "Sorry about that. Order 4417 shipped on Monday and arrives in 2 days.",
-            },
-            {"role": "user", "content": "Can I change the delivery address?"},
-            {
-                "role": "assistant",
-                "content": "Yes, you can change it in your account until it leaves the depot.",
-            },
-            {"role": "user", "content": "Great, thanks for the help today."},
-            {"role": "assistant", "content": "You are welcome. Have a nice day."},
-        ]
-    }
+    dialogue = DIALOGUE
     paraphrases = {
         "paraphrases": [
             {
