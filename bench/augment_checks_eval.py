@@ -8,7 +8,7 @@ Parts (bench/data/):
 - augment_checks_tune.jsonl: written with the checks and tuned on;
 - augment_checks_blind.jsonl: written by someone who never read the checks' code, measured as it came.
 A pair is a parent text and a child text of one method: for paraphrase and backtranslate the question,
-for style the answer. Prints figures and asserts nothing (tests/test_augment.py holds them)."""
+for style the answer. Prints figures and asserts nothing (tests/test_augment_checks.py holds them)."""
 
 from __future__ import annotations
 
