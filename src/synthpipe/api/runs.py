@@ -129,6 +129,7 @@ def prepare_run(
     if isinstance(sink, RunDir):
         done = sink.open(identity(recipe), retry_failed=retry_failed, force=force)
         previous = sink.previous_manifest()
+    finished = _generated_done(sink, done)
     try:
         cache_path = Path(cache) if cache else (sink.path / "cache.sqlite" if sink.path else None)
         job = Job(
@@ -159,15 +160,13 @@ def prepare_run(
                 if sink.path
                 else [],
             },
-            warnings=risk_warnings(recipe) + _more_than_planned(sink.path, _generated_done(sink, done), n),
+            warnings=risk_warnings(recipe) + _more_than_planned(sink.path, finished, n),
             on_warning=on_warning or (lambda message: None),
             progress=progress,
             earlier_usage=previous.get("usage") or {},
             workers=workers,
-            then=_augment_generated if recipe.augment.apply_to in ("generated", "both") else None,
+            then=_augment_generated if recipe.augment.on_generated else None,
         )
-        if not recipe.augment.methods:
-            job.then = None
     except BaseException:
         sink.close(False)
         raise
@@ -178,12 +177,12 @@ def prepare_run(
         children = plan_children(recipe, seeds, done)
         source, n = _chain(children, source), n + len(children)
     # Finished ids of candidates beyond `count` (a smaller count than last time) only skew the bar.
-    return job, source, n, min(_generated_done(sink, done), n)
+    return job, source, n, min(finished, n)
 
 
 def _seed_parents(recipe: Recipe) -> list[Any]:
     """The recipe's real examples, when its `augment:` applies to them."""
-    if not recipe.augment.methods or recipe.augment.apply_to not in ("seeds", "both"):
+    if not recipe.augment.on_seeds:
         return []
     from synthpipe.sources.augment import seed_records
 

@@ -60,7 +60,7 @@ def register_stage(cls: Any) -> Any:
 def run_stage_names(recipe: Recipe) -> tuple[str, ...]:
     """The stages of `run`: the recipe's `stages:`, checked, or the run preset."""
     if recipe.stages is None:
-        if recipe.augment.methods and recipe.augment.apply_to in ("seeds", "both"):
+        if recipe.augment.on_seeds:
             run = PRESETS["run"]
             return (*run[:2], *AUGMENT, *run[2:])
         return PRESETS["run"]
@@ -71,11 +71,7 @@ def run_stage_names(recipe: Recipe) -> tuple[str, ...]:
             raise RecipeError(
                 where, f"unknown stage {name!r}", f"use some of: {', '.join(STAGES)}", field=f"stages[{i}]"
             )
-    if (
-        recipe.augment.methods
-        and recipe.augment.apply_to in ("seeds", "both")
-        and not set(AUGMENT) <= set(names)
-    ):
+    if recipe.augment.on_seeds and not set(AUGMENT) <= set(names):
         raise RecipeError(
             where,
             f"augment.apply_to: {recipe.augment.apply_to} needs the augment stages in `stages:`",

@@ -303,6 +303,16 @@ class AugmentConfig(_Strict):
     )
     min_cosine: float = Field(0.6, ge=0, le=1)
 
+    @property
+    def on_seeds(self) -> bool:
+        """Methods that apply to the recipe's examples."""
+        return bool(self.methods) and self.apply_to in ("seeds", "both")
+
+    @property
+    def on_generated(self) -> bool:
+        """Methods that apply to accepted generated records (a second pass of `run`)."""
+        return bool(self.methods) and self.apply_to in ("generated", "both")
+
     @model_validator(mode="before")
     @classmethod
     def _shorthand(cls, data: Any) -> Any:

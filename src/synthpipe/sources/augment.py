@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from synthpipe.core.records import Meta, Record
 from synthpipe.stages.augment.methods import method_keys, targets
-from synthpipe.stages.base import derived_id
+from synthpipe.stages.base import derived_record
 from synthpipe.tasks import get_task
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ def plan_children(recipe: Recipe, parents: Iterable[Record], done: Collection[st
     """The derived records of `parents` under the recipe's `augment.methods`, minus those in `done`.
     A parent without the parts a method rewrites (a dialogue with no user turn) gets none of it."""
     kind = get_task(recipe.task)
+    task, data_hash = recipe.task, recipe.data_hash
     methods = recipe.augment.methods
     keys = method_keys(methods)
     out = []
@@ -48,20 +49,18 @@ def plan_children(recipe: Recipe, parents: Iterable[Record], done: Collection[st
             if not targets(kind, method.method, parent.fields):
                 continue
             for k in range(method.count):
-                rid = derived_id(parent.id, key, k)
-                if rid in done:
+                rec = derived_record(parent, {}, method.method, k, key)
+                if rec.id in done:
                     continue
-                meta = Meta(
-                    task=recipe.task,
-                    origin=f"augmented:{method.method}",
-                    recipe=recipe.name,
-                    recipe_hash=recipe.data_hash,
-                    parent_id=parent.id,
-                    plan=dict(parent.meta.plan),
-                    line=parent.meta.line,
-                    extra={"augment": {"method": method.method, "key": key, "k": k}},
+                meta = rec.meta  # of this recipe, at the parent's place in its source
+                meta.task, meta.recipe, meta.recipe_hash, meta.line = (
+                    task,
+                    recipe.name,
+                    data_hash,
+                    parent.meta.line,
                 )
-                out.append(Record(id=rid, fields={}, meta=meta))
+                meta.extra["augment"] = {"method": method.method, "key": key, "k": k}
+                out.append(rec)
     return out
 
 

@@ -89,15 +89,7 @@ class Stage:
 
     def derive(self, parent: Record, fields: dict[str, Any], method: str, index: int) -> Record:
         """A record made from `parent` by `method`; its id depends only on the parent, method and index."""
-        meta = Meta(
-            task=parent.meta.task,
-            origin=f"augmented:{method}",
-            recipe=parent.meta.recipe,
-            recipe_hash=parent.meta.recipe_hash,
-            parent_id=parent.id,
-            plan=dict(parent.meta.plan),
-        )
-        return Record(id=derived_id(parent.id, method, index), fields=fields, meta=meta)
+        return derived_record(parent, fields, method, index)
 
     def __repr__(self) -> str:
         return f"<stage {self.name} batch={self.batch_size} concurrency={self.concurrency}>"
@@ -105,6 +97,22 @@ class Stage:
 
 def derived_id(parent_id: str, method: str, index: int) -> str:
     return stable_hash({"p": parent_id, "m": method, "i": index}, 16)
+
+
+def derived_record(
+    parent: Record, fields: dict[str, Any], method: str, index: int, key: str | None = None
+) -> Record:
+    """A record made from `parent` by `method` (`origin: augmented:<method>`, `parent_id`, the parent's
+    plan); its id comes from the parent, `key` (default: the method) and the index."""
+    meta = Meta(
+        task=parent.meta.task,
+        origin=f"augmented:{method}",
+        recipe=parent.meta.recipe,
+        recipe_hash=parent.meta.recipe_hash,
+        parent_id=parent.id,
+        plan=dict(parent.meta.plan),
+    )
+    return Record(id=derived_id(parent.id, key or method, index), fields=fields, meta=meta)
 
 
 class RecordStage(Stage):

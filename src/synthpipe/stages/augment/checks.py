@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any
 from synthpipe.core.records import Record
 from synthpipe.lang import detect_language, en_compound_numbers
 from synthpipe.stages.augment import methods as M
-from synthpipe.stages.augment.stage import is_derived, parent_language, pivot_text
+from synthpipe.stages.augment.counts import is_derived
+from synthpipe.stages.augment.stage import parent_language, pivot_text
 from synthpipe.stages.base import RecordStage, StageContext
 from synthpipe.stages.rules.content import Units, missing_numbers
 from synthpipe.stages.rules.rewrite import similarity
@@ -129,6 +130,9 @@ def flipped(parent: str, child: str) -> str | None:
 
 
 _QUESTION_MARK = ("?", "？")
+_WORD = re.compile(
+    r"\w+"
+)  # apostrophes split words here ("what's" is "what s"): one word apart from "what is"
 _REQUEST = re.compile(
     r"^(?:please\b|kindly\b|tell\b|show\b|explain\b|walk me\b|give me\b|let me know\b|describe\b|list\b|"
     r"help me\b|guide me\b|i(?:'d| would) like to know\b|i want to know\b|i wonder\b|i need to know\b|"
@@ -185,7 +189,6 @@ _OPPOSITES = [
     (_zh("最低", "最少"), _zh("最高", "最多")),
 ]
 _DIGITS = re.compile(r"\d+(?:[.:]\d+)?")
-_WORD = re.compile(r"\w+")
 
 
 def one_word_apart(a: str, b: str) -> bool:

@@ -9,6 +9,17 @@ from typing import Any
 
 from synthpipe.core.records import Record
 
+AUGMENTED = "augmented:"
+
+
+def is_derived(rec: Record) -> bool:
+    """A record made by an augmentation method (it carries its lineage in meta.extra["augment"])."""
+    return (
+        rec.meta.parent_id is not None
+        and rec.meta.origin.startswith(AUGMENTED)
+        and "augment" in rec.meta.extra
+    )
+
 
 def augment_counts(records: Mapping[str, Sequence[Record]]) -> dict[str, Any]:
     """{key: {derived, accepted, rejected, failed, reasons: {code: records}}}; empty without derived
@@ -17,11 +28,10 @@ def augment_counts(records: Mapping[str, Sequence[Record]]) -> dict[str, Any]:
     reasons: dict[str, Counter[str]] = {}
     for outcome, recs in records.items():
         for rec in recs:
-            meta = rec.meta
-            if meta.parent_id is None or not meta.origin.startswith("augmented:"):
+            if not is_derived(rec):
                 continue
-            info = meta.extra.get("augment") or {}
-            key = str(info.get("key") or meta.origin.removeprefix("augmented:"))
+            meta = rec.meta
+            key = str(meta.extra["augment"].get("key") or meta.origin.removeprefix(AUGMENTED))
             row = out.setdefault(key, {"derived": 0, "accepted": 0, "rejected": 0, "failed": 0})
             row["derived"] += 1
             row[outcome] = row.get(outcome, 0) + 1

@@ -19,7 +19,7 @@ the recipe's sources when it has them. Records of other origins pass untouched (
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from synthpipe.backends import options_from_spec
@@ -28,6 +28,7 @@ from synthpipe.core.records import Record
 from synthpipe.lang import detect_language
 from synthpipe.prompts.render import render_template
 from synthpipe.stages.augment import methods as M
+from synthpipe.stages.augment.counts import is_derived
 from synthpipe.stages.base import ModelStage, StageContext
 from synthpipe.tasks import ParseError, get_task, load_json_object
 
@@ -36,11 +37,6 @@ if TYPE_CHECKING:
     from synthpipe.recipe import AugmentMethod, Recipe
 
 STAGE = "augment"
-AUGMENTED = "augmented:"
-
-
-def is_derived(rec: Record) -> bool:
-    return rec.meta.origin.startswith(AUGMENTED) and "augment" in rec.meta.extra
 
 
 def parent_language(recipe: Recipe, parts: list[M.Part]) -> str:
@@ -61,6 +57,7 @@ class AugmentStage(ModelStage):
         )
         self.model_of = {key: M.model_for(m, recipe.models) for key, m in self.methods.items()}
         self.model_names = tuple(dict.fromkeys(self.model_of.values()))
+        self.options = {key: options_from_spec(recipe.models[name]) for key, name in self.model_of.items()}
         self._shared: dict[tuple[str, str], asyncio.Future[Any]] = {}
         self._left: dict[tuple[str, str], int] = {}  # siblings yet to take a shared answer
 
@@ -99,51 +96,43 @@ class AugmentStage(ModelStage):
         if parent is None or method is None:  # a planning bug, not the model's fault
             raise RuntimeError(f"no parent {rec.meta.parent_id} or method {key} for derived record {rec.id}")
         parts = M.targets(self.kind, method.method, parent.fields)
-        lang = parent_language(self.recipe, parts)
+        d = _Derivation(rec, parent, method, key, k, parts, parent_language(self.recipe, parts))
         model_name = self.model_of[key]
         rec.meta.model = self.models[model_name].model
-        info.update(model=model_name, language=lang)
+        info.update(model=model_name, language=d.lang)
         params = method.model_dump(exclude_defaults=True, exclude={"method", "model"})
         if params:
             info["params"] = params
         try:
-            await self._derive(rec, parent, method, key, k, parts, lang)
+            await self._derive(d)
         except ParseError as exc:
             self.reject(rec, exc.code, exc.detail)
 
-    async def _derive(
-        self,
-        rec: Record,
-        parent: Record,
-        method: AugmentMethod,
-        key: str,
-        k: int,
-        parts: list[M.Part],
-        lang: str,
-    ) -> None:
-        if method.method == "paraphrase":
-            new = await self._paraphrase(rec, parent, method, key, k, parts, lang)
-        elif method.method == "backtranslate":
-            new = await self._backtranslate(rec, method, key, k, parts, lang)
+    async def _derive(self, d: _Derivation) -> None:
+        name = d.method.method
+        if name == "paraphrase":
+            new = await self._paraphrase(d)
+        elif name == "backtranslate":
+            new = await self._backtranslate(d)
         else:
-            new = await self._transfer(rec, method, key, k, parts, lang)
-        rec.fields = M.with_parts(self.kind, parent.fields, new)
-        if method.method == "stance" and self.kind.label_field:
-            label = parent.fields.get(self.kind.label_field)
-            rec.fields[self.kind.label_field] = method.opposite.get(str(label), label)
-        if method.method == "paraphrase" and method.regenerate_answer and "output" in rec.fields:
-            await self._answer_again(rec, key, lang)
-        if self.kind.conversation and method.method in ("paraphrase", "backtranslate"):
-            await self._replies_again(rec, parent, key, k, lang)
+            new = await self._transfer(d)
+        rec = d.rec
+        rec.fields = M.with_parts(self.kind, d.parent.fields, new)
+        if name == "stance" and self.kind.label_field:
+            label = d.parent.fields.get(self.kind.label_field)
+            rec.fields[self.kind.label_field] = d.method.opposite.get(str(label), label)
+        if name == "paraphrase" and d.method.regenerate_answer and "output" in rec.fields:
+            await self._answer_again(d)
+        if self.kind.conversation and name in ("paraphrase", "backtranslate"):
+            await self._replies_again(d)
 
-    def _options(self, key: str, k: int) -> GenOptions:
-        base = options_from_spec(self.recipe.models[self.model_of[key]])
+    def _options(self, d: _Derivation, k: int) -> GenOptions:
+        base = self.options[d.key]
         return replace(base, seed=(base.seed or 0) + k)  # siblings sample differently, reproducibly
 
-    async def _ask(
-        self, rec: Record, key: str, messages: Any, schema: Any, opts: GenOptions
-    ) -> dict[str, Any]:
-        completion = await self.models[self.model_of[key]].chat(messages, schema, opts)
+    async def _ask(self, d: _Derivation, messages: Any, schema: Any, opts: GenOptions) -> dict[str, Any]:
+        rec = d.rec
+        completion = await self.models[self.model_of[d.key]].chat(messages, schema, opts)
         usage = rec.meta.usage
         usage["prompt_tokens"] = usage.get("prompt_tokens", 0) + completion.prompt_tokens
         usage["completion_tokens"] = usage.get("completion_tokens", 0) + completion.completion_tokens
@@ -155,6 +144,15 @@ class AugmentStage(ModelStage):
         except ParseError:
             rec.meta.raw = completion.text[:2000]
             raise
+
+    async def _ask_answer(self, d: _Derivation, messages: Any, opts: GenOptions, what: str) -> str:
+        """The `answer` text of a request that asks for one (a regenerated answer or reply)."""
+        from synthpipe.stages.agree import ANSWER_SCHEMA
+
+        answer = (await self._ask(d, messages, ANSWER_SCHEMA, opts)).get("answer")
+        if not isinstance(answer, str) or not answer.strip():
+            raise ParseError("augment_unparseable", f"{what}: no `answer` text")
+        return answer.strip()
 
     @staticmethod
     def _parts_of(obj: Any, keys: list[str], what: str) -> dict[str, str]:
@@ -169,41 +167,30 @@ class AugmentStage(ModelStage):
         return out
 
     def _render(
-        self, template: str, lang: str, method: str, parts: list[M.Part], **more: Any
+        self, template: str, d: _Derivation, parts: list[M.Part], **more: Any
     ) -> list[dict[str, str]]:
-        keys = [k for k, _ in parts]
         user = render_template(
-            lang,
+            d.lang,
             template,
-            what=M.what(lang, self.kind, method),
+            what=M.what(d.lang, self.kind, d.method.method),
             original=dict(parts),
-            shape=M.shape(keys, lang),
+            shape=M.shape([k for k, _ in parts], d.lang),
             role=self.recipe.role,
             **more,
         )
         return [{"role": "user", "content": user}]
 
-    async def _paraphrase(
-        self,
-        rec: Record,
-        parent: Record,
-        method: AugmentMethod,
-        key: str,
-        k: int,
-        parts: list[M.Part],
-        lang: str,
-    ) -> dict[str, str]:
-        keys = [name for name, _ in parts]
-        n = method.count
-        messages = self._render("augment_paraphrase", lang, "paraphrase", parts, n=n)
-        opts = self._options(key, 0)
-        shared = (parent.id, key)
+    async def _paraphrase(self, d: _Derivation) -> dict[str, str]:
+        n, k = d.method.count, d.k
+        shared = (d.parent.id, d.key)
         future = self._shared.get(shared)
         if future is None:  # the n siblings share one request: ask once, even while it is in flight
             future = asyncio.get_running_loop().create_future()
             self._shared[shared] = future
+            messages = self._render("augment_paraphrase", d, d.parts, n=n)
             try:
-                future.set_result(await self._ask(rec, key, messages, M.paraphrase_schema(keys, n), opts))
+                schema = M.paraphrase_schema(d.keys, n)
+                future.set_result(await self._ask(d, messages, schema, self._options(d, 0)))
             except BaseException as exc:
                 future.set_exception(exc)
                 future.exception()  # retrieved: siblings re-raise it themselves
@@ -220,74 +207,56 @@ class AugmentStage(ModelStage):
             raise ParseError("augment_unparseable", "no `paraphrases` list")
         if k >= len(items):
             raise ParseError("augment_unparseable", f"the model gave {len(items)} paraphrases of {n}")
-        return self._parts_of(items[k], keys, f"paraphrase {k + 1}")
+        return self._parts_of(items[k], d.keys, f"paraphrase {k + 1}")
 
-    async def _backtranslate(
-        self, rec: Record, method: AugmentMethod, key: str, k: int, parts: list[M.Part], lang: str
-    ) -> dict[str, str]:
-        keys = [name for name, _ in parts]
-        pivots = M.pivots_for(method, lang)
-        pivot = pivots[k % len(pivots)]
-        opts = self._options(key, k)
-        there = self._render(
-            "augment_translate", lang, "backtranslate", parts, target=M.language_name(pivot, lang)
-        )
-        middle = self._parts_of(
-            await self._ask(rec, key, there, M.parts_schema(keys), opts), keys, "to pivot"
-        )
-        info = rec.meta.extra["augment"]
+    async def _backtranslate(self, d: _Derivation) -> dict[str, str]:
+        pivots = M.pivots_for(d.method, d.lang)
+        pivot = pivots[d.k % len(pivots)]
+        opts, schema = self._options(d, d.k), M.parts_schema(d.keys)
+        there = self._render("augment_translate", d, d.parts, target=M.language_name(pivot, d.lang))
+        middle = self._parts_of(await self._ask(d, there, schema, opts), d.keys, "to pivot")
+        info = d.rec.meta.extra["augment"]
         info["pivot_lang"] = pivot
         info["pivot_text"] = middle if len(middle) > 1 else next(iter(middle.values()))
         back = self._render(
-            "augment_translate",
-            lang,
-            "backtranslate",
-            list(middle.items()),
-            target=M.language_name(lang, lang),
+            "augment_translate", d, list(middle.items()), target=M.language_name(d.lang, d.lang)
         )
-        return self._parts_of(await self._ask(rec, key, back, M.parts_schema(keys), opts), keys, "back")
+        return self._parts_of(await self._ask(d, back, schema, opts), d.keys, "back")
 
-    async def _transfer(
-        self, rec: Record, method: AugmentMethod, key: str, k: int, parts: list[M.Part], lang: str
-    ) -> dict[str, str]:
-        keys = [name for name, _ in parts]
-        template = "augment_style" if method.method == "style" else "augment_stance"
-        more = {"style": _style_words(method.style or "", lang)} if method.method == "style" else {}
-        messages = self._render(template, lang, method.method, parts, **more)
-        obj = await self._ask(rec, key, messages, M.parts_schema(keys), self._options(key, k))
-        if method.method == "stance":
-            rec.meta.extra["stance"] = "opposite"
-        return self._parts_of(obj, keys, method.method)
+    async def _transfer(self, d: _Derivation) -> dict[str, str]:
+        name = d.method.method
+        template = "augment_style" if name == "style" else "augment_stance"
+        more = {"style": _style_words(d.method.style or "", d.lang)} if name == "style" else {}
+        messages = self._render(template, d, d.parts, **more)
+        obj = await self._ask(d, messages, M.parts_schema(d.keys), self._options(d, d.k))
+        if name == "stance":
+            d.rec.meta.extra["stance"] = "opposite"
+        return self._parts_of(obj, d.keys, name)
 
-    async def _answer_again(self, rec: Record, key: str, lang: str) -> None:
-        from synthpipe.stages.agree import ANSWER_SCHEMA, answer_messages
+    async def _answer_again(self, d: _Derivation) -> None:
+        from synthpipe.stages.agree import answer_messages
 
+        rec = d.rec
         before = rec.fields.get("output")
-        obj = await self._ask(
-            rec, key, answer_messages(self.recipe, rec), ANSWER_SCHEMA, self._options(key, 0)
-        )
-        answer = obj.get("answer")
-        if not isinstance(answer, str) or not answer.strip():
-            raise ParseError("augment_unparseable", "regenerated answer: no `answer` text")
-        rec.fields["output"] = answer.strip()
+        messages = answer_messages(self.recipe, rec)
+        rec.fields["output"] = await self._ask_answer(d, messages, self._options(d, 0), "regenerated answer")
         rec.meta.extra["augment"]["parent_output"] = before
 
-    async def _replies_again(self, rec: Record, parent: Record, key: str, k: int, lang: str) -> None:
+    async def _replies_again(self, d: _Derivation) -> None:
         """A dialogue whose user turn changed meaningfully (it keeps less than REPLY_AGAIN_BELOW of the
         turn's content words) gets the assistant turn after it written again, from the conversation up
         to there; the turns stay where they are, so user and assistant still alternate."""
         from synthpipe.stages.augment.checks import content_share
         from synthpipe.stages.rules.content import Units
 
-        before = parent.fields.get("messages") or []
-        msgs = rec.fields.get("messages") or []
+        before = d.parent.fields.get("messages") or []
+        msgs = d.rec.fields.get("messages") or []
         again = []
-        for i, (old, new) in enumerate(zip(before, msgs, strict=False)):
-            if not isinstance(old, dict) or not isinstance(new, dict) or new.get("role") != "user":
+        for i in range(min(len(before), len(msgs)) - 1):
+            old, new, old_reply, reply = before[i], msgs[i], before[i + 1], msgs[i + 1]
+            if not all(isinstance(m, dict) for m in (old, new, old_reply, reply)):
                 continue
-            if i + 1 >= len(msgs) or not isinstance(msgs[i + 1], dict) or not isinstance(before[i + 1], dict):
-                continue
-            if new.get("role") != "user" or i + 1 >= len(msgs) or msgs[i + 1].get("role") != "assistant":
+            if new.get("role") != "user" or reply.get("role") != "assistant":
                 continue
             share, size = content_share(
                 Units(str(old.get("content", ""))), Units(str(new.get("content", "")))
@@ -295,24 +264,37 @@ class AugmentStage(ModelStage):
             if size < 3 or share >= REPLY_AGAIN_BELOW:
                 continue
             user = render_template(
-                lang,
+                d.lang,
                 "augment_reply",
                 role=self.recipe.role,
                 conversation=[{"role": m.get("role"), "content": m.get("content")} for m in msgs[: i + 1]],
-                reply=str(before[i + 1].get("content", "")),
+                reply=str(old_reply.get("content", "")),
             )
-            from synthpipe.stages.agree import ANSWER_SCHEMA
-
-            obj = await self._ask(
-                rec, key, [{"role": "user", "content": user}], ANSWER_SCHEMA, self._options(key, k)
+            text = await self._ask_answer(
+                d, [{"role": "user", "content": user}], self._options(d, d.k), f"reply to turn {i + 1}"
             )
-            answer = obj.get("answer")
-            if not isinstance(answer, str) or not answer.strip():
-                raise ParseError("augment_unparseable", f"reply to turn {i + 1}: no `answer` text")
-            msgs[i + 1] = {**msgs[i + 1], "content": answer.strip()}
+            msgs[i + 1] = {**reply, "content": text}
             again.append(i + 2)
         if again:
-            rec.meta.extra["augment"]["replies_again"] = again  # 1-based turns written again
+            d.rec.meta.extra["augment"]["replies_again"] = again  # 1-based turns written again
+
+
+@dataclass(slots=True)
+class _Derivation:
+    """One derived record being made: the record, its parent, the method (and its key), k, the parent's
+    parts the method rewrites and their language."""
+
+    rec: Record
+    parent: Record
+    method: AugmentMethod
+    key: str
+    k: int
+    parts: list[M.Part]
+    lang: str
+
+    @property
+    def keys(self) -> list[str]:
+        return [name for name, _ in self.parts]
 
 
 REPLY_AGAIN_BELOW = 0.5
