@@ -188,7 +188,7 @@ def test_dedup_keeps_paraphrases_of_one_parent_but_not_a_stranger_copy() -> None
     answer = (
         "入职手续一般需要 3 个工作日：第一天办理账号和设备，第二天参加安全培训，第三天与团队见面并确定目标。"
     )
-    questions = ["入职一般需要多久？", "新员工办理入职要花几天时间？", "入职流程大概要几天？"]
+    questions = ["入职一般需要多久？", "入职通常需要多久？", "入职一般要多久？"]
     recs = [
         Record(
             id="p", fields={"instruction": questions[0], "input": "", "output": answer}, meta=Meta(task="qa")
@@ -200,7 +200,7 @@ def test_dedup_keeps_paraphrases_of_one_parent_but_not_a_stranger_copy() -> None
     recs.append(
         Record(
             id="x",
-            fields={"instruction": "入职流程大概要几天呢？", "input": "", "output": answer},
+            fields={"instruction": "入职一般要多久呢？", "input": "", "output": answer},
             meta=Meta(task="qa"),
         )
     )
@@ -214,7 +214,7 @@ def test_dedup_keeps_paraphrases_of_one_parent_but_not_a_stranger_copy() -> None
     assert [stream.check(Record.from_json(r.to_json())) is None for r in recs] == [True, True, True, False]
     # without the family, the same paraphrases are near duplicates of each other
     strangers = [Record(id=r.id, fields=r.fields, meta=Meta(task="qa")) for r in recs[:3]]
-    assert [r.id for r in synthpipe.dedup(strangers, task="qa").rejected] == ["c1"]
+    assert [r.id for r in synthpipe.dedup(strangers, task="qa").rejected] == ["c0", "c1"]
 
 
 def test_a_pivot_hop_left_in_the_source_language_is_no_round_trip() -> None:

@@ -14,7 +14,7 @@ from synthpipe.core.records import Meta, Record
 from synthpipe.recipe import DedupConfig, Recipe
 from synthpipe.recipe.identity import data_hash, identity
 from synthpipe.stages.dedup import CODES, Deduper, DedupStage, dedup_records
-from synthpipe.stages.dedup.confirm import NUMBERS, SUBJECT, features, numbers, veto
+from synthpipe.stages.dedup.confirm import NUMBERS, QUESTION, SUBJECT, features, numbers, veto
 from synthpipe.stages.dedup.templates import TEMPLATE_CAP, skeleton
 
 from .conftest import open_stage
@@ -116,6 +116,32 @@ def test_veto_needs_a_number_or_a_subject_changed_on_both_sides() -> None:
         veto(leave, features("Who signs off annual leave?", "Annual leave is approved by your manager."))
         is None
     )
+
+
+def test_one_answer_for_subjects_named_in_the_question_only_is_not_a_duplicate() -> None:
+    # a template that gives many subjects one answer: the subject is in the question only (blind2 set)
+    answer = "Yes. You can cancel for a full refund within 30 days of purchase, as long as it is unused."
+    zh_answer = "申请人须年满16周岁并为账户持有人本人，未达到年龄要求的，须由父母或法定监护人代为办理。"
+    records = [
+        qa("a", "Can I get a refund if I change my mind about course enrolments?", answer),
+        qa("b", "Can I get a refund if I change my mind about certificate reissues?", answer),
+        qa("c", "Can I get a refund if I change my mind about course enrolment?", answer),  # one word
+        qa("d", "未成年人可以自己申请会籍冻结吗？", zh_answer),
+        qa("e", "未成年人可以自己申请套餐变更吗？", zh_answer),
+        qa("f", "未成年人能够自己申请会籍冻结吗？", zh_answer),  # 可以 -> 能够: a rewording
+    ]
+    assert both_paths(records) == {
+        "a": None,
+        "b": None,
+        "c": "duplicate_near",
+        "d": None,
+        "e": None,
+        "f": "duplicate_near",
+    }
+    a, b = (features(r.fields["instruction"], answer) for r in records[:2])
+    assert veto(a, b) == QUESTION
+    # an embedding match is there to merge questions worded differently: no question veto
+    assert veto(a, b, questions=False) is None
 
 
 def test_empty_and_number_only_records_are_never_near_duplicates_of_each_other() -> None:

@@ -1,6 +1,6 @@
 """Make the labelled template-heavy FAQ set (qa, English + Chinese) for dedup quality.
 
-    python bench/data/make_template_set.py          # writes template_faq_{tune,heldout,blind}.jsonl
+    python bench/data/make_template_set.py          # writes template_faq_{tune,heldout,blind,blind2}.jsonl
 
 Real FAQ data and LLM output reuse a few answer templates across many subjects and numbers: "How long does
 onboarding take? … within 3 working days" next to "How long does payroll changes take? … within 5
@@ -21,7 +21,10 @@ A third of the reworded duplicates also get format noise. The tuning part and th
 different templates, subjects and rewording lists; the held-out part was written first and is measured,
 not tuned on. The blind part (template_specs_blind.py: healthcare administration, utilities, public
 services, car and home services) was written later by someone who never read the dedup code, after the
-held-out part had been measured, and was measured once. Fixed seeds: the files are the same on every run.
+held-out part had been measured, and was measured once. The blind2 part (template_specs_blind2.py: telecom
+and mobile plans, insurance policies, online learning, sports clubs and gyms, rental housing and event
+ticketing) was written on 2026-12-06 by someone who never read the dedup code, to be measured once.
+Fixed seeds: the files are the same on every run.
 
 Every line is a qa record {id, instruction, input, output, meta: {task: qa, extra: {family, role, edit,
 lang, part, template, subject, number}}}, shuffled.
@@ -40,12 +43,13 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import template_specs_blind  # noqa: E402
+import template_specs_blind2  # noqa: E402
 import template_specs_heldout  # noqa: E402
 import template_specs_tune  # noqa: E402
 
 from synthpipe.lang import EN_NUMBER_WORDS  # noqa: E402
 
-SEEDS = {"tune": 12, "heldout": 1212, "blind": 121212}
+SEEDS = {"tune": 12, "heldout": 1212, "blind": 121212, "blind2": 20261207}
 FILES = {part: HERE / f"template_faq_{part}.jsonl" for part in SEEDS}
 SUBJECTS_PER_TEMPLATE = 12
 SECOND_NUMBER = 0.33
@@ -158,9 +162,12 @@ def variant(
 
 
 def make(part: str) -> list[dict[str, Any]]:
-    specs = {"tune": template_specs_tune, "heldout": template_specs_heldout, "blind": template_specs_blind}[
-        part
-    ]
+    specs = {
+        "tune": template_specs_tune,
+        "heldout": template_specs_heldout,
+        "blind": template_specs_blind,
+        "blind2": template_specs_blind2,
+    }[part]
     rng = random.Random(SEEDS[part])
     rows: list[dict[str, Any]] = []
     for lang, spec in (("en", specs.EN), ("zh", specs.ZH)):

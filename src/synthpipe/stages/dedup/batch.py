@@ -159,8 +159,8 @@ def _decide_reps(
     feats: dict[int, Features] = _Lazy(lambda r: features(*parts[r]))
     fam: dict[int, str] = _Lazy(lambda r: family(order[reps[r]]))
 
-    def confirm(i: int, j: int) -> bool:
-        return fam[i] != fam[j] and veto(feats[i], feats[j]) is None
+    def confirm(i: int, j: int, questions: bool = True) -> bool:
+        return fam[i] != fam[j] and veto(feats[i], feats[j], questions) is None
 
     if "minhash" in methods:
         lsh = _Lsh([texts[r] for r in reps], config, lambda i, j: similarity(feats[i], feats[j]), confirm)
@@ -183,7 +183,7 @@ def _decide_reps(
             else:
                 best: tuple[int, float] | None = None
                 for j, sim in semantic.get(i, ()):  # earlier reps, in order; not removed = kept
-                    if j not in removed and (best is None or sim > best[1]) and confirm(i, j):
+                    if j not in removed and (best is None or sim > best[1]) and confirm(i, j, False):
                         best = (j, sim)
                 if best:
                     found = (SEMANTIC, *best)

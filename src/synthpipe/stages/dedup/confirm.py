@@ -6,10 +6,11 @@ similarity passes any useful threshold, yet they state different facts. LSH prop
 whose MinHash fingerprints agree on at least `min_agreement` positions); a candidate is a near duplicate
 when its similarity reaches the threshold and neither veto applies:
 
-- similarity: Jaccard of the two records' words (Chinese/Japanese: characters and character pairs), with
-  every number replaced by one placeholder, since numbers are compared by value below. Words rather than
-  longer n-grams, and characters beside pairs, so that a light rewording ("usually" -> "normally",
-  可以 -> 能) costs one word and not three shingles.
+- similarity: Jaccard of the two records' words (Chinese/Japanese: characters), with every number
+  replaced by one placeholder, since numbers are compared by value below. Words rather than longer
+  n-grams, and characters rather than character pairs, so that a light rewording ("usually" ->
+  "normally", 联系 -> 咨询) costs one or two units and not three to six shingles (character pairs were
+  used until 2026-12-06: a 2-character swap in a 30-character answer left too little, bench/dedup.md).
 - numbers: each record states a number the other does not (3 vs 5 days, 20 vs 25 %, 2024-01-05 vs
   2024-01-06, "1,200" vs "1,500"). Digits, Chinese numerals (三, 二十四) and English number words count by
   value, so "3", "３", "三" and "three" are one number; a number only one side has (an inserted "one")
@@ -20,6 +21,13 @@ when its similarity reaches the threshold and neither veto applies:
   the answer, or different words in each; one that swaps the same word in both ("use" -> "take" in
   question and answer) looks like a subject and is kept, which costs some recall. A record without both
   parts (a classify text) has no subject test; its numbers still count.
+- question: the prompts differ by more than a light rewording: each has two or more words (Chinese:
+  three or more characters) that the other lacks. Templates often give many subjects one answer ("Can I
+  get a refund for course enrolments?" / "… for certificate reissues?" -> "Yes, within 30 days of
+  purchase"): the subject is then in the question only, and the two are different questions. A
+  rewording that replaces a phrase ("get in touch" -> "contact us") is kept too: the price in recall
+  of not merging two questions that may differ. Embedding dedup (`methods: [embedding]`) does not
+  apply this veto: it exists to merge questions worded differently.
 
 Both rules look at the pair only, not at corpus statistics, so the batch path (`dedup_records`) and the
 incremental `Deduper` make the same decisions whatever the batches. Exact duplicates (equal normal forms)
@@ -43,7 +51,11 @@ from synthpipe.stages.dedup.shingles import is_cjk
 if TYPE_CHECKING:
     from synthpipe.core.records import Record
 
-NUMBERS, SUBJECT = "numbers", "subject"
+NUMBERS, SUBJECT, QUESTION = "numbers", "subject", "question"
+# A light rewording of a prompt swaps or inserts one word (en) or one two-character word (zh); more
+# words than this on each side is another question, even when the answer is the same ("Can I get a
+# refund for course enrolments?" / "… for certificate reissues?" -> "Yes, within 30 days").
+_QUESTION_WORDS, _QUESTION_CHARS = 2, 3
 
 _ZH_DIGIT = {
     "零": 0,
@@ -126,11 +138,8 @@ def sequence(text: str, found: list[str] | None = None) -> tuple[list[str], bool
 
 
 def _scan(text: str, found: list[str]) -> frozenset[str]:
-    """The token set of one text (characters and character pairs for Chinese/Japanese)."""
-    seq, cjk = sequence(text, found)
-    if cjk:
-        return frozenset(seq) | frozenset(map(str.__add__, seq, seq[1:]))
-    return frozenset(seq)
+    """The token set of one text (words, or characters for Chinese/Japanese)."""
+    return frozenset(sequence(text, found)[0])
 
 
 def numbers(text: str) -> Counter[str]:
@@ -141,7 +150,7 @@ def numbers(text: str) -> Counter[str]:
 
 
 def tokens(text: str) -> frozenset[str]:
-    """Words, or characters and character pairs for Chinese/Japanese text, with numbers masked."""
+    """Words, or characters for Chinese/Japanese text, with numbers masked."""
     return _scan(text, [])
 
 
@@ -154,12 +163,13 @@ class Features:
     prompt: frozenset[str]
     answer: frozenset[str]
     words: frozenset[str]
+    replaced: int  # how many prompt tokens on each side make another question (words or characters)
 
 
 def features(prompt: str, answer: str) -> Features:
     found: list[str] = []
     p, a = _scan(prompt, found), _scan(answer, found)
-    return Features(Counter(found), p, a, p | a)
+    return Features(Counter(found), p, a, p | a, _QUESTION_CHARS if is_cjk(prompt) else _QUESTION_WORDS)
 
 
 def split_parts(rec: Any, keys: Sequence[str], prompt_keys: Sequence[str]) -> tuple[str, str]:
@@ -186,10 +196,16 @@ def similarity(a: Features, b: Features) -> float:
     return inter / union if union else 0.0
 
 
-def veto(a: Features, b: Features) -> str | None:
-    """Why two similar records are not duplicates (NUMBERS or SUBJECT), or None."""
+def veto(a: Features, b: Features, questions: bool = True) -> str | None:
+    """Why two similar records are not duplicates (NUMBERS, SUBJECT or QUESTION), or None. A semantic
+    (embedding) match passes `questions=False`: merging questions worded differently is what it is for."""
     if a.numbers != b.numbers and (a.numbers - b.numbers) and (b.numbers - a.numbers):  # as multisets
         return NUMBERS
+    # another question: each prompt has a phrase the other lacks, not one swapped word
+    if questions and a.prompt and b.prompt:
+        need = max(a.replaced, b.replaced)
+        if len(a.prompt - b.prompt) >= need and len(b.prompt - a.prompt) >= need:
+            return QUESTION
     # a subject: what changed in the prompt changed the same way in the answer, on both sides
     both_parts = a.prompt and b.prompt and a.answer and b.answer
     if (

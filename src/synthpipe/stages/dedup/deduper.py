@@ -241,11 +241,12 @@ class Deduper:
             elif seen is not None:
                 dup = seen  # same text as an earlier removed record: same outcome
         if dup is None and self._minhash is not None and prep.shingles is not None and len(prep.shingles):
-            match = self._minhash.best(prep.shingles, prep.fp, prep.band_keys, *self._confirmation(rec))
+            sim, confirm, _ = self._confirmation(rec)
+            match = self._minhash.best(prep.shingles, prep.fp, prep.band_keys, sim, confirm)
             if match:
                 dup = self._dup(NEAR, *match)
         if dup is None and prep.vector is not None and self._vectors is not None:
-            match = self._vectors.best(prep.vector, self._confirmation(rec)[1])
+            match = self._vectors.best(prep.vector, self._confirmation(rec)[2])
             if match:
                 dup = self._dup(SEMANTIC, *match)
         if dup is None:
@@ -257,8 +258,11 @@ class Deduper:
         self.counts[dup.code] += 1
         return dup
 
-    def _confirmation(self, rec: Record) -> tuple[Callable[[int], float], Callable[[int], bool]]:
-        """similarity(kept index) and confirm(kept index) of `rec` (confirm.py); features on first use."""
+    def _confirmation(
+        self, rec: Record
+    ) -> tuple[Callable[[int], float], Callable[[int], bool], Callable[[int], bool]]:
+        """similarity(kept index), confirm(kept index) of a near match and of a semantic match of `rec`
+        (confirm.py); features on first use."""
         mine: list[Features] = []
 
         def pair(idx: int) -> tuple[Features, Features]:
@@ -273,6 +277,7 @@ class Deduper:
         return (
             (lambda idx: similarity(*pair(idx))),
             (lambda idx: self._family[idx] != mine_family and veto(*pair(idx)) is None),
+            (lambda idx: self._family[idx] != mine_family and veto(*pair(idx), questions=False) is None),
         )
 
     def __len__(self) -> int:
