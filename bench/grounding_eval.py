@@ -44,7 +44,7 @@ from synthpipe.stages.ground import UNGROUNDED, UNSUPPORTED_SENTENCE, GroundingS
 from synthpipe.stages.support_embed import EmbeddingGroundingStage
 
 DATA = Path(__file__).parent / "data"
-HALVES = ("tune", "heldout", "fresh", "blind2")
+HALVES = ("tune", "heldout", "fresh", "blind2", "blind3")
 
 
 def load(name: str) -> list[dict[str, Any]]:

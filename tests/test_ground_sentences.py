@@ -17,7 +17,14 @@ from synthpipe.core.records import Meta, Record
 from synthpipe.recipe import GroundingConfig
 from synthpipe.recipe.identity import data_hash
 from synthpipe.stages.ground import UNSUPPORTED_SENTENCE, GroundingStage
-from synthpipe.stages.support import PromptUnits, SupportIndex, sentence_support, split_sentences, units
+from synthpipe.stages.support import (
+    PromptUnits,
+    SupportIndex,
+    answer_support,
+    sentence_support,
+    split_sentences,
+    units,
+)
 
 from .conftest import EXAMPLES
 
@@ -117,6 +124,25 @@ def test_the_prompt_supports_what_the_user_said_and_sums_on_their_numbers() -> N
     assert not supported(
         "For your 8 users that comes to $97 a month.", index, "We are 8 users. What does Team cost?"
     )
+
+
+def test_a_later_sentence_may_finish_a_calculation_an_earlier_one_started() -> None:
+    index = SupportIndex(["The 1000M plan costs 129 yuan a month. Paying a year ahead gives 10% off."])
+    first, second = (
+        "The 1000M plan costs 129 yuan a month, which is 1548 yuan a year.",  # 129 x 12 months
+        "Paying the year ahead gives 10% off, so you pay 1393.2 yuan.",  # 1548 less 10 %
+    )
+    assert [s.supported(0.6) for s in answer_support([first, second], index)] == [True, True]
+    # alone, the second sentence's figure follows from nothing the source or the user said
+    assert not sentence_support(second, index).supported(0.6)
+    # a wrong result is still caught, and a figure only quoted from the source starts no calculation
+    wrong = "Paying the year ahead gives 10% off, so you pay 1390 yuan."
+    assert [s.supported(0.6) for s in answer_support([first, wrong], index)] == [True, False]
+    quoted = "The 1000M plan costs 129 yuan a month."
+    assert [s.supported(0.6) for s in answer_support([quoted, second], index)] == [True, False]
+    # one times a calendar factor is no calculation: 12 stays an unsupported figure
+    once = SupportIndex(["Spend once in the year and the fee is waived."])
+    assert not sentence_support("Spend 12 times in the year and the fee is waived.", once).supported(0.6)
 
 
 def test_a_sentence_joining_two_passages_is_supported_clause_by_clause() -> None:
@@ -344,4 +370,11 @@ def test_blind_batch_stays_at_its_measured_figures() -> None:
     # bench/grounding_eval.md: measured once at 32/36 caught and 3/20 supported answers rejected (both
     # goals missed); 2/20 after the Chinese courtesy formulas. Held there, not proved.
     counts = grounding_eval.evaluate("blind2").figures()["counts"]
-    assert counts["caught"] >= 32 and counts["supported_rejected"] <= 2, counts
+    assert counts["caught"] >= 32 and counts["supported_rejected"] <= 1, counts  # 1 since the chain
+
+
+def test_third_blind_batch_stays_at_its_first_measurement() -> None:
+    # bench/grounding_eval.md: blind3 (2026-12-06, four new sources) measured once: 32/37 caught, 3/24
+    # supported answers rejected; both goals missed. Held there, not proved.
+    counts = grounding_eval.evaluate("blind3").figures()["counts"]
+    assert counts["caught"] >= 32 and counts["supported_rejected"] <= 3, counts

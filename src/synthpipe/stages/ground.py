@@ -34,7 +34,7 @@ from synthpipe.stages.support import (
     PromptUnits,
     SentenceSupport,
     SupportIndex,
-    sentence_support,
+    answer_support,
     split_sentences,
 )
 from synthpipe.tasks import TaskKind, get_task
@@ -474,7 +474,7 @@ class GroundingStage(RecordStage):
         min_support = self.config.min_support
         for text, before in parts:
             prompt = PromptUnits(before)
-            out += [sentence_support(s, index, prompt, min_support) for s in split_sentences(text)]
+            out += answer_support(split_sentences(text), index, prompt, min_support)
         return out
 
     def apply(self, rec: Record) -> None:

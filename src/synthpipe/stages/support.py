@@ -8,8 +8,10 @@ consecutive source sentences, indexed once per run) together with the record's o
 the whole source, so that a sentence stitched from far-apart passages ("gift cards are refunded within 10
 days") is not supported by words that the source uses for other things. Besides:
 
-- every number in the sentence must be in that window or the prompt, or follow from a number the user
-  gave and a known one by one sum, difference, product or percentage (8 users at $12 -> $96);
+- every number in the sentence must be in that window or the prompt, or follow by one sum, difference,
+  product or percentage from a number the user gave, or one an earlier supported sentence of the same
+  answer stated, and a known one (8 users at $12 -> $96; "129 元 a month, 1548 元 a year" then "10% off:
+  1393.2 元"); calendar factors (7, 12, 24, 52, 60, 365) are known;
 - a sentence that joins two passages ("one bag of 23 kg, so extra kilograms cost 15 EUR") is supported
   when each of its clauses (cut at , ; :) of three units or more is;
 - the speaker talking about itself ("I'm going to leave it in the back", "我也不太清楚") adds a unit that
@@ -286,20 +288,36 @@ def units(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
+# Factors an answer may use without a source stating them: days a week, months a year, hours a day,
+# weeks a year, minutes an hour, days a year.
+CALENDAR = frozenset({7.0, 12.0, 24.0, 52.0, 60.0, 365.0})
+
+
 def _derived(value: str, given: set[float], known: set[float]) -> bool:
-    """`value` follows from a number the user gave and a known one by one +, -, x, / or percentage
-    (8 users at $12 -> $96; 26 kg against 23 kg -> 3)."""
+    """`value` follows from a given number (the user's, or one an earlier sentence of the answer worked
+    out) and a known one by one +, -, x, / or percentage (8 users at $12 -> $96; 26 kg against 23 kg ->
+    3; 20 % off 60 -> 48), or from a given or known number and a calendar factor by x or / (129 a month
+    -> 1548 a year)."""
     try:
         v = float(value)
     except ValueError:
         return False
+    close = 1e-6 * max(1.0, v)
     for a in given:
+        if not a:
+            continue
         for b in known:
-            if a and b:
-                for r in (a + b, abs(a - b), a * b, a / b, b / a, a * b / 100):
-                    if abs(r - v) < 1e-6 * max(1.0, v):
+            if b:
+                for r in (a + b, abs(a - b), a * b, a / b, b / a, a * b / 100, a * (100 - b) / 100):
+                    if abs(r - v) < close:
                         return True
-    return False
+    # a calendar factor times one would make every factor a derived number
+    return any(
+        abs(a * f - v) < close or abs(a / f - v) < close
+        for a in given | known
+        if a not in (0, 1)
+        for f in CALENDAR
+    )
 
 
 def _numbers(us: frozenset[str]) -> set[float]:
@@ -415,13 +433,36 @@ NO_PROMPT = PromptUnits(())
 DERIVE_FROM = 0.3  # below this support a sentence stays unsupported: its numbers are not worked out
 
 
+def answer_support(
+    sentences: Iterable[str], index: SupportIndex, prompt: PromptUnits = NO_PROMPT, min_support: float = 0.6
+) -> list[SentenceSupport]:
+    """The support of each sentence of one answer, in order: the numbers of a supported sentence may be
+    the first step of a calculation that a later sentence finishes ("a year is 1548 元 … with 10 % off
+    you pay 1393.2 元")."""
+    chain: set[float] = set()
+    out = []
+    for s in sentences:
+        found = sentence_support(s, index, prompt, min_support, chain)
+        if not found.claimless and found.supported(min_support):
+            # only what it worked out: a number quoted from the source is known already
+            worked = frozenset(u for u in units(s) if is_number(u)) - index.all_units
+            chain |= _numbers(worked - prompt.units if prompt else worked)
+        out.append(found)
+    return out
+
+
 def sentence_support(
-    sentence: str, index: SupportIndex, prompt: PromptUnits = NO_PROMPT, min_support: float = 0.6
+    sentence: str,
+    index: SupportIndex,
+    prompt: PromptUnits = NO_PROMPT,
+    min_support: float = 0.6,
+    chain: set[float] | None = None,
 ) -> SentenceSupport:
     """How well `index` (the sources) and `prompt` (what the user wrote) support `sentence`. A
     sentence short of `min_support` as a whole is supported when each of its clauses (cut at , ; :) is:
     one sentence may join facts from two passages ("one bag of 23 kg, so you pay 15 EUR per extra kg")."""
-    found = _support(sentence, units(sentence), index, prompt)
+    chain = chain or set()
+    found = _support(sentence, units(sentence), index, prompt, chain)
     if found.claimless or found.supported(min_support):
         return found
     # Each of k clauses supported leaves the whole sentence at least about min_support / k, and most of
@@ -435,7 +476,7 @@ def sentence_support(
     # A clause of two units is too short to be judged alone ("after three no-shows").
     if any(len(u) == 2 for u in parts):
         return found
-    clauses = [_support(p, u, index, prompt) for p, u in zip(pieces, parts, strict=True)]
+    clauses = [_support(p, u, index, prompt, chain) for p, u in zip(pieces, parts, strict=True)]
     claims = [c for c in clauses if not c.claimless]
     if len(claims) < 2 or not all(c.supported(min_support) for c in claims):
         return found
@@ -450,7 +491,7 @@ _CLAUSE = re.compile(r"[,;:](?!\d)|[，；：、]")
 
 
 def _support(
-    sentence: str, claim: frozenset[str], index: SupportIndex, prompt: PromptUnits
+    sentence: str, claim: frozenset[str], index: SupportIndex, prompt: PromptUnits, chain: set[float]
 ) -> SentenceSupport:
     if len(claim) < 2 or sentence.rstrip("\"'”’)） ").endswith(("?", "？")):
         return SentenceSupport(sentence, 1.0, claimless=True)
@@ -462,8 +503,8 @@ def _support(
     n = len(claim)
     support = (n - len(missing)) / n
     numbers = [u for u in missing if u[0] <= "9"]  # digits sort before letters, Han and "<"
-    if numbers and prompt and support >= DERIVE_FROM:
-        given = prompt.numbers
+    if numbers and support >= DERIVE_FROM:
+        given = prompt.numbers | chain if prompt else chain
         known = index.numbers(w) | given
         numbers = [u for u in numbers if not _derived(u, given, known)]
     return SentenceSupport(
