@@ -1,0 +1,617 @@
+"""The training pool: accepted records from many runs, gathered into immutable versions.
+
+    pool = synthpipe.Pool.init("pool/")
+    pool.add("out/qa_en", tag="hr-docs")           # accepted records only, deduplicated against the pool
+    pool.weight(1.5, origin="seed")                 # a new version; the earlier ones keep their weights
+    pool.split(eval_share=0.1, by=("task", "topic"))
+    synthpipe.export("pool:pool/@latest", format="openai", split="train")
+
+Every change (add, weight, remove, split) makes a new version; a version's records and weights never
+change afterwards, so any version exports again byte for byte. Tags name versions. See store.py for the
+storage and its guarantees (concurrent changes wait for each other; a kill leaves the version before).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from synthpipe.core.errors import InputFileError, UsageError
+from synthpipe.core.records import Record, stable_hash
+from synthpipe.pool.store import COLUMNS, SCHEMA, Store
+
+SPLITS = ("train", "eval")
+SPLIT_KEYS = ("task", "topic", "origin", "model", "recipe", "tag")
+SELECTORS = ("origin", "model", "recipe", "tag", "task")
+
+
+@dataclass
+class AddResult:
+    """What one `add` did: the version it made (None when nothing changed), and per record."""
+
+    version: int | None
+    added: int = 0
+    already_present: int = 0
+    duplicates: dict[str, int] = field(default_factory=dict)  # duplicate_exact / duplicate_near -> n
+    not_accepted: int = 0  # rejected or failed records of the source, never added
+    source: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "added": self.added,
+            "already_present": self.already_present,
+            "duplicates": self.duplicates,
+            "not_accepted": self.not_accepted,
+            "source": self.source,
+        }
+
+
+def record_key(rec: Record) -> str:
+    """How the pool recognises a record it holds already: its id, or for a plain input row (whose id
+    depends on the file and line it came from) the hash of its task and fields."""
+    if rec.meta.origin == "input":
+        return "C" + stable_hash({"task": rec.meta.task, "fields": rec.fields}, 16)
+    return rec.id
+
+
+def _source_records(src: Path) -> tuple[list[Record], int, dict[str, Any]]:
+    """(accepted records, records not accepted, run manifest or {}) of a run directory or a data file."""
+    from synthpipe.sources.files import read_records
+
+    manifest: dict[str, Any] = {}
+    if src.is_dir():
+        path = src / "accepted.jsonl"
+        if not path.is_file():
+            raise UsageError(
+                f"{src}: no accepted.jsonl — pass a run directory (the --out of `synthpipe run`) or a data file"
+            )
+        if (src / "manifest.json").is_file():
+            try:
+                manifest = orjson.loads((src / "manifest.json").read_bytes())
+            except orjson.JSONDecodeError:
+                manifest = {}
+    elif src.is_file():
+        path = src
+    else:
+        raise UsageError(f"{src}: no such file or run directory — check the path")
+    accepted: list[Record] = []
+    not_accepted = 0
+    for rec in read_records(path):
+        if rec.meta.reasons and any(r.stage == "read" for r in rec.meta.reasons):
+            raise InputFileError(
+                str(path),
+                rec.meta.reasons[0].detail.split(": ", 1)[-1],
+                "fix or remove that line",
+                line=rec.meta.line,
+            )
+        if rec.meta.reasons or rec.meta.error:
+            not_accepted += 1
+            continue
+        if not rec.fields:
+            raise InputFileError(
+                str(path), "a record without fields", "fix or remove that line", line=rec.meta.line
+            )
+        accepted.append(rec)
+    return accepted, not_accepted, manifest
+
+
+def _check_weight(weight: float | None) -> None:
+    if weight is not None and not weight >= 0:  # also NaN
+        raise UsageError(f"weight {weight}: must be 0 or more (0 keeps the records but exports none of them)")
+
+
+def _selector(selection: Mapping[str, str | None]) -> tuple[str, list[str], str]:
+    chosen = {k: v for k, v in selection.items() if v is not None}
+    bad = [k for k in chosen if k not in SELECTORS]
+    if bad:
+        raise UsageError(f"cannot select by {bad[0]!r}: use one of {', '.join(SELECTORS)}")
+    if not chosen:
+        raise UsageError(f"say which records: one of {', '.join('--' + s for s in SELECTORS)}")
+    where = " AND ".join(f"r.{k} = ?" for k in chosen)
+    text = ", ".join(f"{k}={v}" for k, v in chosen.items())
+    return where, list(chosen.values()), text
+
+
+def _order(key: str) -> bytes:
+    return hashlib.blake2b(key.encode(), digest_size=8).digest()
+
+
+class Pool:
+    """A pool directory. Every method that changes it makes a new version and returns what it did."""
+
+    def __init__(self, directory: str | Path) -> None:
+        self.dir = Path(directory)
+        Store(self.dir).close()  # a clear error now if it is not a pool
+
+    # --- creating ----------------------------------------------------------------------------------
+    @classmethod
+    def init(cls, directory: str | Path) -> Pool:
+        d = Path(directory)
+        if d.exists() and not d.is_dir():
+            raise UsageError(f"{d}: exists and is not a directory — choose another path for the pool")
+        if (d / "pool.sqlite").exists():
+            raise UsageError(f"{d}: is a pool already — use it with --pool {d}")
+        if d.exists() and any(d.iterdir()):
+            raise UsageError(f"{d}: directory is not empty — a pool needs a directory of its own")
+        d.mkdir(parents=True, exist_ok=True)
+        store = Store(d, create=True)
+        try:
+            store.db.executescript("BEGIN IMMEDIATE;" + SCHEMA)
+            store.set_setting("format", "1")
+            v = store.new_version("init", {})
+            store.finish_version(v, {})
+            store.commit()
+        finally:
+            store.rollback()
+            store.close()
+        return cls(d)
+
+    def _open(self) -> Store:
+        return Store(self.dir)
+
+    def _change(self, op: str, args: dict[str, Any], work: Any, on_wait: Any = None) -> Any:
+        """Run `work(store, version)` in one write transaction that makes version `latest + 1`; `work`
+        returns (changes, result) — changes None means nothing changed and nothing is written."""
+        store = self._open()
+        try:
+            store.begin(on_wait)
+            version = store.new_version(op, args)
+            changes, result = work(store, version)
+            if changes is None:
+                store.rollback()
+                return result
+            store.finish_version(version, changes)
+            store.commit()
+            return result
+        finally:
+            store.rollback()
+            store.close()
+
+    # --- reading -----------------------------------------------------------------------------------
+    def resolve(self, spec: str | int | None = None) -> int:
+        """A version number from 3, "3", "v3", a tag, "latest" or None (the latest)."""
+        store = self._open()
+        try:
+            latest = store.latest()
+            if spec is None or spec == "latest" or spec == "":
+                return latest
+            text = str(spec)
+            number = text[1:] if text[:1] in "vV" and text[1:].isdigit() else text
+            if number.isdigit():
+                v = int(number)
+                if 0 <= v <= latest:
+                    return v
+                raise UsageError(
+                    f"{self.dir}: no version {v} — versions run from 0 to {latest} (`synthpipe pool list`)"
+                )
+            tagged = store.tag_version(text)
+            if tagged is None:
+                names = [t for (t,) in store.db.execute("SELECT name FROM tags ORDER BY name LIMIT 10")]
+                known = f"tags: {', '.join(names)}" if names else "the pool has no tags"
+                raise UsageError(f"{self.dir}: no version or tag {text!r} — {known}; versions run 0-{latest}")
+            return tagged
+        finally:
+            store.close()
+
+    def versions(self) -> list[dict[str, Any]]:
+        store = self._open()
+        try:
+            return store.versions()
+        finally:
+            store.close()
+
+    def show(self, version: str | int | None = None) -> dict[str, Any]:
+        v = self.resolve(version)
+        store = self._open()
+        try:
+            info = store.version_row(v)
+            weights = Counter(
+                w
+                for (w,) in store.db.execute(f"SELECT m.weight FROM members m WHERE {store_live()}", {"v": v})
+            )
+            info["weights"] = {f"{w:g}": n for w, n in sorted(weights.items())}
+            info["split_settings"] = store.setting("split")
+            return info
+        finally:
+            store.close()
+
+    def log(self) -> list[dict[str, Any]]:
+        """Every change and every tag, oldest first."""
+        store = self._open()
+        try:
+            events = [
+                {
+                    "at": r["created"],
+                    "version": r["version"],
+                    "op": r["op"],
+                    "args": r["args"],
+                    "changes": r["summary"].get("changes", {}),
+                    "records": r["summary"].get("records", 0),
+                }
+                for r in store.versions()
+            ]
+            for name, version, created in store.db.execute("SELECT name, version, created FROM tags"):
+                events.append(
+                    {
+                        "at": created,
+                        "version": version,
+                        "op": "tag",
+                        "args": {"name": name},
+                        "changes": {},
+                        "records": None,
+                    }
+                )
+            return sorted(events, key=lambda e: (e["at"], e["version"]))
+        finally:
+            store.close()
+
+    def diff(self, a: str | int, b: str | int) -> dict[str, Any]:
+        va, vb = self.resolve(a), self.resolve(b)
+        store = self._open()
+        try:
+            sql = (
+                "WITH A AS (SELECT m.rid, m.weight FROM members m WHERE {la}), "
+                "B AS (SELECT m.rid, m.weight FROM members m WHERE {lb}) "
+            ).format(la=store_live(":a"), lb=store_live(":b"))
+            p = {"a": va, "b": vb}
+            added = [
+                k
+                for (k,) in store.db.execute(
+                    sql
+                    + "SELECT r.key FROM B JOIN records r ON r.rid = B.rid WHERE B.rid NOT IN (SELECT rid FROM A) ORDER BY B.rid",
+                    p,
+                )
+            ]
+            removed = [
+                k
+                for (k,) in store.db.execute(
+                    sql
+                    + "SELECT r.key FROM A JOIN records r ON r.rid = A.rid WHERE A.rid NOT IN (SELECT rid FROM B) ORDER BY A.rid",
+                    p,
+                )
+            ]
+            changed = [
+                {"id": k, "from": wa, "to": wb}
+                for k, wa, wb in store.db.execute(
+                    sql
+                    + "SELECT r.key, A.weight, B.weight FROM A JOIN B ON A.rid = B.rid JOIN records r ON r.rid = A.rid "
+                    "WHERE A.weight != B.weight ORDER BY A.rid",
+                    p,
+                )
+            ]
+            return {"from": va, "to": vb, "added": added, "removed": removed, "weight_changed": changed}
+        finally:
+            store.close()
+
+    def records(self, version: str | int | None = None, split: str = "all") -> Iterator[Record]:
+        """The records of a version in the order they were added, each with `meta.weight`,
+        `meta.pool_version` and, once the pool is split, `meta.extra["split"]`."""
+        if split not in (*SPLITS, "all"):
+            raise UsageError(f"split {split!r}: use train, eval or all")
+        v = self.resolve(version)
+        store = self._open()
+        try:
+            if split != "all":
+                settings = store.setting("split")
+                if not settings:
+                    raise UsageError(
+                        f"{self.dir}: has no train/eval split yet — run `synthpipe pool split --pool {self.dir} --eval 0.1` "
+                        "first, or export --split all"
+                    )
+                if settings["version"] > v:
+                    raise UsageError(
+                        f"{self.dir}: version {v} was made before the split (version {settings['version']}) — "
+                        f"export version {settings['version']} or later, or --split all"
+                    )
+            for _rid, _key, weight, body, assigned in store.live_rows(v):
+                if split != "all" and assigned != split:
+                    continue
+                rec = Record.from_json(orjson.loads(body))
+                rec.meta.weight = weight
+                rec.meta.pool_version = v
+                if assigned:
+                    rec.meta.extra["split"] = assigned
+                yield rec
+        finally:
+            store.close()
+
+    # --- changing ----------------------------------------------------------------------------------
+    def add(
+        self,
+        source: str | Path | Iterable[Record],
+        *,
+        tag: str | None = None,
+        weight: float | None = None,
+        on_wait: Any = None,
+    ) -> AddResult:
+        """Add the accepted records of a run directory, a data file or an iterable of records.
+
+        Records the pool holds already (same key) are skipped; the others are deduplicated (exact and
+        MinHash near duplicates, the dedup stage's defaults) against the version they join and against
+        each other. `weight` (default: each record's own, 1.0) and `tag` apply to the records added."""
+        _check_weight(weight)
+        if tag is not None and not tag.strip():
+            raise UsageError("--tag: give a non-empty name")
+        if isinstance(source, (str, Path)):
+            recs, not_accepted, _ = _source_records(Path(source))
+            label = str(source)
+        else:
+            recs, not_accepted, label = [r for r in source if not r.meta.reasons], 0, "<records>"
+        result = AddResult(None, not_accepted=not_accepted, source=label)
+        args = {"source": label, "tag": tag, "weight": weight}
+
+        def work(store: Store, version: int) -> tuple[dict[str, Any] | None, AddResult]:
+            from synthpipe.recipe import DedupConfig
+            from synthpipe.stages.dedup import dedup_records
+
+            fresh: list[Record] = []
+            seen: set[str] = set()
+            for rec in recs:
+                key = rec.id = record_key(rec)  # a plain row's id depends on its file and line: use the key
+                if key in seen:
+                    result.duplicates["duplicate_exact"] = result.duplicates.get("duplicate_exact", 0) + 1
+                    continue
+                seen.add(key)
+                row = store.db.execute(
+                    "SELECT 1 FROM records r JOIN members m ON m.rid = r.rid WHERE r.key = ? AND m.removed IS NULL",
+                    (key,),
+                ).fetchone()
+                if row:
+                    result.already_present += 1
+                else:
+                    fresh.append(rec)
+            by_task: dict[str, list[Record]] = defaultdict(list)
+            for rec in fresh:
+                by_task[rec.meta.task].append(rec)
+            keep: list[Record] = []
+            for task, batch in by_task.items():
+                existing = [
+                    Record.from_json(orjson.loads(body))
+                    for _rid, _key, _w, body, _s in store.live_rows(version - 1, "AND r.task = ?", (task,))
+                ]
+                kept, removed = dedup_records(batch, DedupConfig(), task, existing=existing)
+                for rec in removed:
+                    code = rec.meta.reasons[-1].code
+                    result.duplicates[code] = result.duplicates.get(code, 0) + 1
+                keep_ids = {id(r) for r in kept}
+                keep += [r for r in batch if id(r) in keep_ids]
+            if not keep:
+                return None, result
+            rows = []
+            for rec in keep:
+                rec.meta.reasons.clear()
+                rec.meta.line = None
+                body = rec.to_json()
+                rows.append(
+                    (
+                        record_key(rec),
+                        rec.meta.task,
+                        rec.meta.origin,
+                        rec.meta.model,
+                        rec.meta.recipe,
+                        tag or "",
+                        str(rec.meta.plan.get("topic", "")),
+                        orjson.dumps(body),
+                        rec.meta.weight if weight is None else weight,
+                    )
+                )
+            db = store.db
+            db.executemany(
+                "INSERT INTO records (key, task, origin, model, recipe, tag, topic, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(key) DO NOTHING",
+                [r[:8] for r in rows],
+            )
+            db.executemany(
+                "INSERT INTO members (rid, weight, added) SELECT rid, ?, ? FROM records WHERE key = ?",
+                [(r[8], version, r[0]) for r in rows],
+            )
+            result.added = len(rows)
+            result.version = version
+            _assign_new_splits(store, version)
+            return {
+                "added": result.added,
+                "already_present": result.already_present,
+                "duplicates": result.duplicates,
+            }, result
+
+        return self._change("add", args, work, on_wait)
+
+    def weight(self, weight: float, **selection: str | None) -> dict[str, Any]:
+        """Set the weight of every record that matches (origin=, model=, recipe=, tag=, task=)."""
+        _check_weight(weight)
+        where, params, text = _selector(selection)
+
+        def work(store: Store, version: int) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+            db = store.db
+            matched = db.execute(
+                f"SELECT COUNT(*) FROM members m JOIN records r ON r.rid = m.rid WHERE m.removed IS NULL AND {where}",
+                params,
+            ).fetchone()[0]
+            if not matched:
+                raise UsageError(
+                    f"{self.dir}: no record in the latest version has {text} — see `synthpipe pool show`"
+                )
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS chosen (rid INTEGER PRIMARY KEY)")
+            db.execute("DELETE FROM chosen")
+            db.execute(
+                f"INSERT INTO chosen SELECT m.rid FROM members m JOIN records r ON r.rid = m.rid "
+                f"WHERE m.removed IS NULL AND m.weight != ? AND {where}",
+                [weight, *params],
+            )
+            changed = db.execute("SELECT COUNT(*) FROM chosen").fetchone()[0]
+            out = {
+                "version": None,
+                "matched": matched,
+                "changed": changed,
+                "weight": weight,
+                "selection": text,
+            }
+            if not changed:
+                return None, out
+            db.execute(
+                "UPDATE members SET removed = ? WHERE removed IS NULL AND rid IN (SELECT rid FROM chosen)",
+                (version,),
+            )
+            db.execute(
+                "INSERT INTO members (rid, weight, added) SELECT rid, ?, ? FROM chosen", (weight, version)
+            )
+            out["version"] = version
+            return {"weight_changed": changed, "weight": weight, "selection": text}, out
+
+        return self._change(
+            "weight", {"weight": weight, "selection": {k: v for k, v in selection.items() if v}}, work
+        )
+
+    def remove(self, ids: Sequence[str] = (), **selection: str | None) -> dict[str, Any]:
+        """Remove records by id (as `pool show`/`diff` and the exports name them) or by origin=/recipe=."""
+        chosen_sel = {k: v for k, v in selection.items() if v is not None}
+        if ids and chosen_sel:
+            raise UsageError("remove takes ids or a selection (--origin, --recipe…), not both")
+        if not ids:
+            where, params, text = _selector(chosen_sel)
+
+        def work(store: Store, version: int) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+            db = store.db
+            if ids:
+                rids, unknown = [], []
+                for key in dict.fromkeys(ids):
+                    row = db.execute(
+                        "SELECT r.rid FROM records r JOIN members m ON m.rid = r.rid WHERE r.key = ? AND m.removed IS NULL",
+                        (key,),
+                    ).fetchone()
+                    (rids.append(row[0]) if row else unknown.append(key))
+                if unknown:
+                    shown = ", ".join(unknown[:5]) + (
+                        f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+                    )
+                    raise UsageError(f"{self.dir}: not in the latest version: {shown} — nothing removed")
+                db.executemany(
+                    "UPDATE members SET removed = ? WHERE removed IS NULL AND rid = ?",
+                    [(version, r) for r in rids],
+                )
+                n, what = len(rids), f"{len(rids)} ids"
+            else:
+                n = db.execute(
+                    f"UPDATE members SET removed = ? WHERE removed IS NULL AND rid IN "
+                    f"(SELECT r.rid FROM records r WHERE {where})",
+                    [version, *params],
+                ).rowcount
+                if not n:
+                    raise UsageError(
+                        f"{self.dir}: no record in the latest version has {text} — nothing removed"
+                    )
+                what = text
+            return {"removed": n, "selection": what}, {"version": version, "removed": n}
+
+        return self._change(
+            "remove", {"ids": list(ids)[:20], "count": len(ids), "selection": chosen_sel}, work
+        )
+
+    def tag(self, version: str | int, name: str) -> int:
+        """Name a version (a tag is not a change: it makes no version). A name is given once."""
+        if not name or name == "latest" or name.isdigit() or (name[:1] in "vV" and name[1:].isdigit()):
+            raise UsageError(
+                f"tag {name!r}: use a name that is not a version number or 'latest', e.g. release-1"
+            )
+        v = self.resolve(version)
+        store = self._open()
+        try:
+            store.begin()
+            have = store.tag_version(name)
+            if have is not None:
+                raise UsageError(
+                    f"{self.dir}: tag {name!r} names version {have} already — choose another name"
+                )
+            import time
+
+            store.db.execute(
+                "INSERT INTO tags (name, version, created) VALUES (?, ?, ?)", (name, v, time.time())
+            )
+            store.commit()
+            return v
+        finally:
+            store.rollback()
+            store.close()
+
+    def split(self, eval_share: float, by: Sequence[str] = ("task",)) -> dict[str, Any]:
+        """Assign every record to train or eval, stratified by `by`; assignments never change, and
+        records added later are assigned as they arrive, keeping each stratum near the share."""
+        if not 0 < eval_share < 1:
+            raise UsageError(
+                f"--eval {eval_share}: give the eval share as a fraction between 0 and 1, e.g. 0.1"
+            )
+        bad = [k for k in by if k not in SPLIT_KEYS]
+        if bad:
+            raise UsageError(f"--by {','.join(by)}: {bad[0]!r} is not one of {', '.join(SPLIT_KEYS)}")
+        by = tuple(dict.fromkeys(by)) or ("task",)
+
+        def work(store: Store, version: int) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+            have = store.setting("split")
+            if have and (have["eval"] != eval_share or tuple(have["by"]) != by):
+                raise UsageError(
+                    f"{self.dir}: is split already (eval {have['eval']} by {','.join(have['by'])}, version "
+                    f"{have['version']}); assignments never change, so a split is set once"
+                )
+            if not have:
+                store.set_setting("split", {"eval": eval_share, "by": list(by), "version": version})
+            assigned = _assign_new_splits(store, version)
+            out = {"version": version, "assigned": assigned}
+            if not assigned and have:
+                return None, {"version": None, "assigned": 0}
+            return {"assigned": assigned, "eval": eval_share, "by": list(by)}, out
+
+        return self._change("split", {"eval": eval_share, "by": list(by)}, work)
+
+
+def store_live(param: str = ":v") -> str:
+    from synthpipe.pool.store import live
+
+    return live(param)
+
+
+def _assign_new_splits(store: Store, version: int) -> dict[str, int]:
+    """Give each live record without a split one, per stratum: eval until the stratum's eval count
+    reaches round(share x its size), in a fixed order (a hash of the record's key)."""
+    settings = store.setting("split")
+    if not settings:
+        return {}
+    share, by = settings["eval"], settings["by"]
+    cols = ", ".join(f"r.{k}" for k in by)
+    rows = store.db.execute(
+        f"SELECT r.rid, r.key, s.split, {cols} FROM members m JOIN records r ON r.rid = m.rid "
+        "LEFT JOIN splits s ON s.rid = r.rid WHERE m.removed IS NULL"
+    ).fetchall()
+    strata: dict[tuple[Any, ...], list[tuple[Any, ...]]] = defaultdict(list)
+    for row in rows:
+        strata[tuple(row[3:])].append(row)
+    new: list[tuple[str, int, int]] = []
+    counts = Counter()
+    for members in strata.values():
+        evals = sum(1 for r in members if r[2] == "eval")
+        target = round(share * len(members))
+        for r in sorted((r for r in members if r[2] is None), key=lambda r: _order(r[1])):
+            split = "eval" if evals < target else "train"
+            evals += split == "eval"
+            new.append((split, version, r[0]))
+            counts[split] += 1
+    store.db.executemany("INSERT INTO splits (split, assigned, rid) VALUES (?, ?, ?)", new)
+    return dict(counts)
+
+
+def parse_pool_spec(spec: str) -> tuple[Path, str | None]:
+    """`pool:DIR@VERSION` / `pool:DIR@TAG` / `pool:DIR` -> (DIR, version or tag or None)."""
+    body = spec[len("pool:") :] if spec.startswith("pool:") else spec
+    directory, _, version = body.rpartition("@") if "@" in body else (body, "", "")
+    if not directory:
+        raise UsageError(f"{spec!r}: give the pool directory, e.g. pool:pool/@latest")
+    return Path(directory), version or None
+
+
+__all__ = ["COLUMNS", "AddResult", "Pool", "parse_pool_spec", "record_key"]
