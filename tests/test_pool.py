@@ -355,3 +355,27 @@ def test_a_kill_during_add_leaves_the_version_before(tmp_path: Path) -> None:
     res = Pool(pool).add(big)
     assert res.added + res.already_present == 15_000
     assert len(list(Pool(pool).records())) == 15_200
+
+
+# --- a run into the pool ---------------------------------------------------------------------------
+def test_a_run_adds_its_accepted_records_to_the_recipes_pool(tmp_path: Path, write_recipe) -> None:
+    import synthpipe
+    from synthpipe.backends.fake import FakeBackend
+
+    from .conftest import qa
+
+    Pool.init(tmp_path / "pool")
+    _, recipe = write_recipe(pool="pool", count=4)  # relative to the recipe's folder
+    fake = FakeBackend([qa(i) for i in range(4)])
+    result = synthpipe.run(recipe, tmp_path / "run", backends={"generator": fake})
+    added = result.manifest["pool"]
+    assert added["version"] == 1 and added["added"] == result.counts["accepted"] > 0
+    ids = sorted(r.id for r in Pool(tmp_path / "pool").records())
+    assert ids == sorted(r.id for r in result.accepted)
+    # the same run again resumes and adds nothing new
+    again = synthpipe.run(recipe, tmp_path / "run", backends={"generator": FakeBackend([])})
+    assert again.manifest["pool"]["already_present"] == len(ids) and again.manifest["pool"]["version"] is None
+    # a pool that is not there fails before the run writes anything
+    with pytest.raises(synthpipe.UsageError, match="not a pool"):
+        synthpipe.run(recipe, tmp_path / "run2", backends={"generator": fake}, pool=tmp_path / "nopool")
+    assert not (tmp_path / "run2").exists()

@@ -10,6 +10,7 @@
     synthpipe.judge(records, task="qa", model="Qwen2.5-7B-Instruct", base_url="http://127.0.0.1:8000/v1")
     synthpipe.dedup(records, task="qa", against=["pool.jsonl"])
     synthpipe.augment("data.jsonl", task="qa", methods=["paraphrase", "backtranslate"])
+    pool = synthpipe.Pool.init("pool/"); pool.add("runs/qa_en"); pool.split(eval_share=0.1)
 
 Nothing heavy is imported here: each name is loaded on first use.
 """
@@ -41,6 +42,7 @@ _EXPORTS = {
     "cache_clear": "synthpipe.api",
     "default_out_dir": "synthpipe.api",
     "Result": "synthpipe.api",
+    "Pool": "synthpipe.pool",
     "Record": "synthpipe.core.records",
     "Meta": "synthpipe.core.records",
     "Reason": "synthpipe.core.records",
@@ -64,6 +66,7 @@ __all__ = [
     "InputFileError",
     "Meta",
     "ModelError",
+    "Pool",
     "Reason",
     "Recipe",
     "RecipeError",
@@ -127,6 +130,7 @@ if TYPE_CHECKING:
         UsageError,
     )
     from synthpipe.core.records import Meta, Reason, Record
+    from synthpipe.pool import Pool
     from synthpipe.recipe import Recipe, load_recipe
     from synthpipe.stages.base import Stage
     from synthpipe.tasks import TaskKind, get_task, task_names

@@ -75,15 +75,42 @@ def run(recipe: RecipeLike, out: str | Path | None = None, **options: Any) -> Re
     data), `retry_failed`, `model`/`base_url`/`api_key_env`/`max_in_flight` (point the generator at an
     OpenAI-compatible server, or change its concurrency), `backends` (replace models by name: tests,
     custom clients), `progress`, `on_warning`, `workers` (processes for the rule checks and grounding;
-    default: one per spare core for runs of a few thousand records or more, 0 for none)."""
+    default: one per spare core for runs of a few thousand records or more, 0 for none), `pool` (a pool
+    directory: the accepted records are added to it when the run ends, as `synthpipe pool add` does;
+    default: the recipe's `pool:`)."""
+    recipe, pool = _with_pool(recipe, out, options.pop("pool", None))
     job, source, total, done = prepare_run(recipe, out, **options)
-    return job.run(source, total, done)
+    return _into_pool(job.run(source, total, done), out, pool)
 
 
 async def arun(recipe: RecipeLike, out: str | Path | None = None, **options: Any) -> Result:
     """`run` inside an event loop that is already running."""
+    recipe, pool = _with_pool(recipe, out, options.pop("pool", None))
     job, source, total, done = prepare_run(recipe, out, **options)
-    return await job.arun(source, total, done)
+    return _into_pool(await job.arun(source, total, done), out, pool)
+
+
+def _with_pool(recipe: RecipeLike, out: str | Path | None, pool: str | Path | None) -> tuple[Recipe, Any]:
+    """The recipe, and the pool its accepted records go to (checked now: a wrong pool fails before any
+    request, not after the run)."""
+    from synthpipe.pool import Pool
+
+    recipe = as_recipe(recipe)
+    where = pool if pool is not None else recipe.pool
+    if where is None:
+        return recipe, None
+    path = Path(where)
+    if pool is None and not path.is_absolute() and recipe.base_dir:
+        path = Path(recipe.base_dir) / path
+    if out is None:
+        raise UsageError("a pool takes the records of a run directory: give the run an output directory")
+    return recipe, Pool(path)
+
+
+def _into_pool(result: Result, out: str | Path | None, pool: Any) -> Result:
+    if pool is not None and out is not None:
+        result.manifest["pool"] = {"dir": str(pool.dir), **pool.add(out).to_json()}
+    return result
 
 
 def prepare_run(

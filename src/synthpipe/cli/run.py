@@ -64,6 +64,13 @@ def _run(
     is_flag=True,
     help="Start OUT over if it holds another recipe's records (cached answers are reused).",
 )
+@click.option(
+    "--pool",
+    "pool_dir",
+    metavar="DIR",
+    type=click.Path(path_type=Path),
+    help="Add the accepted records to this pool when the run ends. Default: the recipe's pool:.",
+)
 @workers_option
 @progress_option
 def run(
@@ -77,6 +84,7 @@ def run(
     no_cache: bool,
     cache_path: Path | None,
     force: bool,
+    pool_dir: Path | None,
     workers: int | None,
     progress: bool | None,
 ) -> None:
@@ -98,7 +106,16 @@ def run(
         force=force,
         workers=workers,
         progress=progress,
+        pool=pool_dir,
     )
+    added = result.manifest.get("pool")
+    if added:
+        dups = sum(added["duplicates"].values())
+        where = f"version {added['version']}" if added["version"] is not None else "no new version"
+        click.echo(
+            f"pool {added['dir']}: added {added['added']}, already present {added['already_present']}, "
+            f"duplicates {dups} -> {where}"
+        )
     exit_status(result)
 
 

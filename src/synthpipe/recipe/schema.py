@@ -356,6 +356,7 @@ class Recipe(_Strict):
     )
     review_sample: int = Field(20, ge=0)
     output_dir: str | None = None
+    pool: str | None = Field(None, description="a pool directory that the run's accepted records join")
 
     # Filled in by the loader from the files the recipe names, not by the user. `examples` already holds
     # the rows of `examples_file`.
