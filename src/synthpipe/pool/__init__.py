@@ -351,25 +351,29 @@ class Pool:
             from synthpipe.recipe import DedupConfig
             from synthpipe.stages.dedup import dedup_records
 
+            db = store.db
+            live_keys = {
+                k
+                for (k,) in db.execute(
+                    "SELECT r.key FROM records r JOIN members m ON m.rid = r.rid WHERE m.removed IS NULL"
+                )
+            }
             fresh: list[Record] = []
             seen: set[str] = set()
             for rec in recs:
                 key = rec.id = record_key(rec)  # a plain row's id depends on its file and line: use the key
                 if key in seen:
                     result.duplicates["duplicate_exact"] = result.duplicates.get("duplicate_exact", 0) + 1
-                    continue
-                seen.add(key)
-                row = store.db.execute(
-                    "SELECT 1 FROM records r JOIN members m ON m.rid = r.rid WHERE r.key = ? AND m.removed IS NULL",
-                    (key,),
-                ).fetchone()
-                if row:
+                elif key in live_keys:
                     result.already_present += 1
                 else:
+                    seen.add(key)
                     fresh.append(rec)
+            del live_keys, seen
             by_task: dict[str, list[Record]] = defaultdict(list)
             for rec in fresh:
                 by_task[rec.meta.task].append(rec)
+            del fresh
             keep: list[Record] = []
             for task, batch in by_task.items():
                 existing = [
@@ -377,41 +381,61 @@ class Pool:
                     for _rid, _key, _w, body, _s in store.live_rows(version - 1, "AND r.task = ?", (task,))
                 ]
                 kept, removed = dedup_records(batch, DedupConfig(), task, existing=existing)
+                del existing
                 for rec in removed:
                     code = rec.meta.reasons[-1].code
                     result.duplicates[code] = result.duplicates.get(code, 0) + 1
                 keep_ids = {id(r) for r in kept}
                 keep += [r for r in batch if id(r) in keep_ids]
+            by_task.clear()
             if not keep:
                 return None, result
-            rows = []
-            for rec in keep:
-                rec.meta.reasons.clear()
-                rec.meta.line = None
-                body = rec.to_json()
-                rows.append(
-                    (
-                        record_key(rec),
-                        rec.meta.task,
-                        rec.meta.origin,
-                        rec.meta.model,
-                        rec.meta.recipe,
-                        tag or "",
-                        str(rec.meta.plan.get("topic", "")),
-                        orjson.dumps(body),
-                        rec.meta.weight if weight is None else weight,
-                    )
+            # a record removed earlier and added again keeps its row (and its first body and tag)
+            known = dict(
+                db.execute(
+                    "SELECT key, rid FROM records WHERE key IN (SELECT value FROM json_each(?))",
+                    (orjson.dumps([r.id for r in keep]).decode(),),
                 )
-            db = store.db
+            )
+            next_rid = (db.execute("SELECT MAX(rid) FROM records").fetchone()[0] or 0) + 1
+            rids: list[int] = []
+            for rec in keep:
+                rid = known.get(rec.id)
+                if rid is None:
+                    rid, next_rid = next_rid, next_rid + 1
+                rids.append(rid)
+
+            def record_rows() -> Iterator[tuple[Any, ...]]:
+                for rid, rec in zip(rids, keep, strict=True):
+                    if rec.id in known:
+                        continue
+                    rec.meta.reasons.clear()
+                    rec.meta.line = None
+                    meta = rec.meta
+                    yield (
+                        rid,
+                        rec.id,
+                        meta.task,
+                        meta.origin,
+                        meta.model,
+                        meta.recipe,
+                        tag or "",
+                        str(meta.plan.get("topic", "")),
+                        orjson.dumps(rec.to_json()),
+                    )
+
             db.executemany(
-                "INSERT INTO records (key, task, origin, model, recipe, tag, topic, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT(key) DO NOTHING",
-                [r[:8] for r in rows],
+                "INSERT INTO records (rid, key, task, origin, model, recipe, tag, topic, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                record_rows(),
             )
             db.executemany(
-                "INSERT INTO members (rid, weight, added) SELECT rid, ?, ? FROM records WHERE key = ?",
-                [(r[8], version, r[0]) for r in rows],
+                "INSERT INTO members (rid, weight, added) VALUES (?, ?, ?)",
+                (
+                    (rid, rec.meta.weight if weight is None else weight, version)
+                    for rid, rec in zip(rids, keep, strict=True)
+                ),
             )
+            rows = rids
             result.added = len(rows)
             result.version = version
             _assign_new_splits(store, version)

@@ -168,23 +168,25 @@ class Store:
         ]
 
     def counts(self, version: int) -> dict[str, Any]:
-        """Records and their weight in `version`, per task, origin, model, recipe, tag and split."""
-        q = f"FROM members m JOIN records r ON r.rid = m.rid WHERE {live()}"
-        total, weight = self.db.execute(
-            f"SELECT COUNT(*), COALESCE(SUM(m.weight), 0) {q}", {"v": version}
-        ).fetchone()
-        out: dict[str, Any] = {"records": total, "weight": round(weight, 6)}
-        for col in COLUMNS:
-            rows = self.db.execute(
-                f"SELECT r.{col}, COUNT(*) {q} GROUP BY r.{col} ORDER BY r.{col}", {"v": version}
-            )
-            out[col] = {k or "-": n for k, n in rows}
+        """Records and their weight in `version`, per task, origin, model, recipe, tag and split (one
+        pass over the version)."""
+        cols = ", ".join(f"r.{c}" for c in COLUMNS)
         rows = self.db.execute(
-            f"SELECT s.split, COUNT(*) {q.replace('WHERE', 'LEFT JOIN splits s ON s.rid = m.rid AND s.assigned <= :v WHERE')} "
-            "GROUP BY s.split",
+            f"SELECT {cols}, s.split, COUNT(*), SUM(m.weight) FROM members m JOIN records r ON r.rid = m.rid "
+            f"LEFT JOIN splits s ON s.rid = m.rid AND s.assigned <= :v WHERE {live()} GROUP BY {cols}, s.split",
             {"v": version},
         )
-        out["split"] = {k or "unassigned": n for k, n in rows}
+        out: dict[str, Any] = {"records": 0, "weight": 0.0, **{c: {} for c in (*COLUMNS, "split")}}
+        for row in rows:
+            n, w = row[-2], row[-1]
+            out["records"] += n
+            out["weight"] += w
+            for c, value in zip((*COLUMNS, "split"), row[:-2], strict=True):
+                key = value or ("unassigned" if c == "split" else "-")
+                out[c][key] = out[c].get(key, 0) + n
+        out["weight"] = round(out["weight"], 6)
+        for c in (*COLUMNS, "split"):
+            out[c] = dict(sorted(out[c].items()))
         return out
 
     # --- tags --------------------------------------------------------------------------------------
