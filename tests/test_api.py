@@ -25,6 +25,7 @@ def test_public_names_are_there_and_the_functions_are_not_shadowed_by_subpackage
 
     for name in ("run", "check", "judge", "dedup", "arun", "acheck", "ajudge", "adedup", "load_recipe"):
         assert callable(getattr(synthpipe, name)), name
+    assert callable(synthpipe.export)
     assert set(synthpipe.__all__) <= set(dir(synthpipe))
     with pytest.raises(AttributeError):
         synthpipe.no_such_thing  # noqa: B018

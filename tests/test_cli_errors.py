@@ -204,6 +204,7 @@ def test_short_flags_are_the_same_everywhere() -> None:
         ("check",): ["-o"],
         ("judge",): ["-o"],
         ("dedup",): ["-o"],
+        ("export",): ["-o"],
         ("cache", "clear"): ["-y"],
     }.items():
         cmd = cli
@@ -323,6 +324,7 @@ BAD_INPUTS = {
         ["run"],
         ["prompts"],
         ["cache", "stats"],
+        ["export", "--format", "alpaca"],
     ],
 )
 def test_every_command_with_each_bad_input_says_error_and_writes_nothing(

@@ -10,6 +10,7 @@
     synthpipe.judge(records, task="qa", model="Qwen2.5-7B-Instruct", base_url="http://127.0.0.1:8000/v1")
     synthpipe.dedup(records, task="qa", against=["pool.jsonl"])
     synthpipe.augment("data.jsonl", task="qa", methods=["paraphrase", "backtranslate"])
+    synthpipe.export("runs/qa_en", format="openai", out="train.jsonl")
     pool = synthpipe.Pool.init("pool/"); pool.add("runs/qa_en"); pool.split(eval_share=0.1)
 
 Nothing heavy is imported here: each name is loaded on first use.
@@ -35,6 +36,9 @@ _EXPORTS = {
     "check": "synthpipe.api",
     "judge": "synthpipe.api",
     "dedup": "synthpipe.api",
+    "export": "synthpipe.api",
+    "ExportResult": "synthpipe.exports",
+    "ExportInfo": "synthpipe.exports",
     "preview_prompts": "synthpipe.api",
     "init_recipes": "synthpipe.api",
     "demo_recipe": "synthpipe.api",
@@ -63,6 +67,8 @@ _ALIASES = {"register_task": "register"}
 
 __all__ = [
     "BackendError",
+    "ExportInfo",
+    "ExportResult",
     "InputFileError",
     "Meta",
     "ModelError",
@@ -90,6 +96,7 @@ __all__ = [
     "dedup",
     "default_out_dir",
     "demo_recipe",
+    "export",
     "get_task",
     "init_recipes",
     "judge",
@@ -115,6 +122,7 @@ if TYPE_CHECKING:
         dedup,
         default_out_dir,
         demo_recipe,
+        export,
         init_recipes,
         judge,
         preview_prompts,
@@ -130,6 +138,7 @@ if TYPE_CHECKING:
         UsageError,
     )
     from synthpipe.core.records import Meta, Reason, Record
+    from synthpipe.exports import ExportInfo, ExportResult
     from synthpipe.pool import Pool
     from synthpipe.recipe import Recipe, load_recipe
     from synthpipe.stages.base import Stage
@@ -141,6 +150,8 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'synthpipe' has no attribute {name!r}")
+    if module == "synthpipe." + name:  # a package that is also the function of its name
+        return import_module(module)
     value = getattr(import_module(module), _ALIASES.get(name, name))
     globals()[name] = value
     return value

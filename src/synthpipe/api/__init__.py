@@ -1,6 +1,7 @@
 """The Python API: every command of the CLI is one of these functions, and the CLI calls nothing else."""
 
 from synthpipe.api.augment import aaugment, augment
+from synthpipe.api.export import export
 from synthpipe.api.files import acheck, adedup, ajudge, check, dedup, judge
 from synthpipe.api.runs import arun, default_out_dir, run, with_generator
 from synthpipe.api.tools import (
@@ -28,6 +29,7 @@ __all__ = [
     "default_out_dir",
     "demo_recipe",
     "examples_dir",
+    "export",
     "init_recipes",
     "judge",
     "preview_prompts",

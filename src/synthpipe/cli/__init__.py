@@ -22,11 +22,12 @@ def _register() -> None:
     from synthpipe.cli.cache import cache
     from synthpipe.cli.check import check
     from synthpipe.cli.dedup import dedup
+    from synthpipe.cli.export import export
     from synthpipe.cli.judge import judge
     from synthpipe.cli.pool import pool
     from synthpipe.cli.run import demo, init, prompts, run
 
-    for cmd in (run, demo, init, prompts, check, judge, dedup, augment, pool, cache):
+    for cmd in (run, demo, init, prompts, check, judge, dedup, augment, pool, export, cache):
         cli.add_command(cmd)
 
 

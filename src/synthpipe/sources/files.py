@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -90,10 +90,28 @@ def read_records(path: str | Path, task: str | None = None, *, strict: bool = Fa
     if not p.is_file():
         raise InputFileError(str(p), "file not found" if not p.exists() else "not a file", "check the path")
     try:
-        data = p.read_bytes()
+        fh = p.open("rb")
     except OSError as exc:
         raise InputFileError(str(p), f"cannot be read ({exc.strerror})", "check its permissions") from None
-    if data.lstrip()[:1] == b"[":
+    with fh:
+        yield from _read_open(fh, p, task, strict)
+
+
+def _first_byte(fh: BinaryIO) -> bytes:
+    """The first non-whitespace byte of the file (past a UTF-8 BOM); the file is left at its start."""
+    while chunk := fh.read(1 << 16):
+        chunk = chunk.lstrip().removeprefix(b"\xef\xbb\xbf").lstrip()
+        if chunk:
+            fh.seek(0)
+            return chunk[:1]
+    fh.seek(0)
+    return b""
+
+
+def _read_open(fh: BinaryIO, p: Path, task: str | None, strict: bool) -> Iterator[Record]:
+    # JSONL is read line by line (memory stays flat for any size); a JSON array is parsed whole
+    if _first_byte(fh) == b"[":
+        data = fh.read()
         try:
             rows = json.loads(data)
         except json.JSONDecodeError as exc:
@@ -106,7 +124,8 @@ def read_records(path: str | Path, task: str | None = None, *, strict: bool = Fa
             yield to_record(row, task, n, p.name, strict=strict, where=str(p))
         return
     read_one = False
-    for n, line in enumerate(data.split(b"\n"), 1):
+    for n, line in enumerate(fh, 1):
+        line = line.removesuffix(b"\n")
         if not line.strip():
             continue
         try:
