@@ -379,3 +379,97 @@ def test_a_run_adds_its_accepted_records_to_the_recipes_pool(tmp_path: Path, wri
     with pytest.raises(synthpipe.UsageError, match="not a pool"):
         synthpipe.run(recipe, tmp_path / "run2", backends={"generator": fake}, pool=tmp_path / "nopool")
     assert not (tmp_path / "run2").exists()
+
+
+# --- exports of pool versions ----------------------------------------------------------------------
+def test_an_earlier_version_exports_again_byte_for_byte_with_weights_and_provenance(tmp_path: Path) -> None:
+    import synthpipe
+
+    pool = tmp_path / "pool"
+    sp("pool", "init", str(pool))
+    sp(
+        "pool",
+        "add",
+        str(write_jsonl(tmp_path / "a.jsonl", qa_rows(40, 20))),
+        "--pool",
+        str(pool),
+        "--weight",
+        "2.5",
+    )
+    sp("pool", "tag", "1", "first", "--pool", str(pool))
+    first = tmp_path / "first.jsonl"
+    sp("export", f"pool:{pool}@first", "--format", "alpaca", "--out", str(first), "--seed", "7")
+    sp("pool", "weight", "1", "--origin", "generated", "--pool", str(pool))
+    sp("pool", "add", str(write_jsonl(tmp_path / "b.jsonl", qa_rows(10, 21))), "--pool", str(pool))
+    sp("pool", "remove", qa_rows(1, 20)[0]["id"], "--pool", str(pool))
+    again = tmp_path / "again.jsonl"
+    sp("export", f"pool:{pool}@1", "--format", "alpaca", "--out", str(again), "--seed", "7")
+    assert again.read_bytes() == first.read_bytes()
+    rows = [json.loads(line) for line in first.read_text().splitlines()]
+    # weight 2.5: two or three copies of each of the 40 records; provenance on every row
+    copies = {}
+    for row in rows:
+        copies[row["_meta"]["id"]] = copies.get(row["_meta"]["id"], 0) + 1
+        assert row["_meta"]["pool_version"] == 1 and row["_meta"]["origin"] == "generated"
+        assert row["_meta"]["model"] == "m1" and row["_meta"]["recipe"] == "faq"
+    assert len(copies) == 40 and set(copies.values()) <= {2, 3} and 80 < len(rows) < 120
+    latest = synthpipe.export(f"pool:{pool}", "alpaca", tmp_path / "latest.jsonl")
+    assert latest.rows == 49 and latest.info.pool_version == 4
+
+
+def test_a_split_pool_exports_train_and_eval_and_the_hf_card_tells_its_story(tmp_path: Path) -> None:
+    datasets = pytest.importorskip("datasets")
+    pytest.importorskip("pyarrow")
+    import synthpipe
+
+    pool = tmp_path / "pool"
+    Pool.init(pool)
+    p = Pool(pool)
+    p.add(write_jsonl(tmp_path / "a.jsonl", qa_rows(30, 22)))
+    p.add(write_jsonl(tmp_path / "s.jsonl", qa_rows(10, 23, origin="seed")), weight=3)
+    with pytest.raises(synthpipe.UsageError, match="no train/eval split yet"):
+        synthpipe.export(f"pool:{pool}", "openai", tmp_path / "t.jsonl", split="train")
+    assert not (tmp_path / "t.jsonl").exists()
+    p.split(0.2, by=("origin",))
+    train = synthpipe.export(f"pool:{pool}", "openai", tmp_path / "train.jsonl", split="train")
+    evals = synthpipe.export(f"pool:{pool}", "openai", tmp_path / "eval.jsonl", split="eval")
+    assert evals.rows == 8  # a fifth of each origin, written once whatever the weight
+    assert train.rows == 24 + 8 * 3  # seed records weigh 3
+    ds = synthpipe.export(f"pool:{pool}", "hf", tmp_path / "ds")
+    loaded = datasets.load_from_disk(str(ds.out))
+    assert sorted(loaded.keys()) == ["eval", "train"] and len(loaded["eval"]) == 8
+    assert set(loaded["train"]["origin"]) == {"generated", "seed"}
+    card = (ds.out / "README.md").read_text(encoding="utf-8")
+    assert "pool version: 3" in card and "weigh 3" in card and "`faq`" in card and "| eval | 8 |" in card
+
+
+def test_the_readme_pool_commands_run_as_written(tmp_path: Path, monkeypatch, write_recipe) -> None:
+    """The five commands of the README's pool section, in order; the run line with the fake model
+    (the same `pool=` path as `run --pool`), every other line through the CLI exactly as written."""
+    import synthpipe
+    from synthpipe.backends.fake import FakeBackend
+
+    from .conftest import qa
+    import shlex
+
+    monkeypatch.chdir(tmp_path)
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## The training pool", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
+    lines = [shlex.split(line.split(" #", 1)[0])[1:] for line in section.strip().splitlines()]
+    assert [c[0] for c in lines] == ["pool", "run", "pool", "pool", "export"]
+    _, recipe = write_recipe(count=4)
+    _, hr = write_recipe("hr.yaml", count=4, seed=5, topics=["payroll", "leave"])
+    other = tmp_path / "runs" / "hr_faq"
+    synthpipe.run(hr, other, backends={"generator": FakeBackend([qa(i + 4) for i in range(4)])})
+    for args in lines:
+        if args[0] == "run":
+            out, pool = args[args.index("--out") + 1], args[args.index("--pool") + 1]
+            res = synthpipe.run(
+                recipe, out, pool=pool, backends={"generator": FakeBackend([qa(i) for i in range(6)])}
+            )
+            assert res.manifest["pool"]["added"] > 0
+            continue
+        sp(*args)
+    rows = [json.loads(line) for line in (tmp_path / "train.jsonl").read_text().splitlines()]
+    assert rows and all(r["messages"][-1]["role"] == "assistant" for r in rows)
+    assert Pool(tmp_path / "pool").resolve() == 3

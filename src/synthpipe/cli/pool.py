@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import math
 import re
 from pathlib import Path
 from typing import Any
 
 import click
 
+import synthpipe
 from synthpipe.cli._common import SynthpipeCommand, SynthpipeGroup, echo_warning
 
 
@@ -30,16 +29,15 @@ def _json_opt(f: Any) -> Any:
 
 
 def _open(pool_dir: Path | None) -> Any:
-    from synthpipe.core.errors import UsageError
-    from synthpipe.pool import Pool
-
     if pool_dir is None:
-        raise UsageError("no pool given — pass --pool DIR (make one with `synthpipe pool init DIR`)")
-    return Pool(pool_dir)
+        raise synthpipe.UsageError(
+            "no pool given — pass --pool DIR (make one with `synthpipe pool init DIR`)"
+        )
+    return synthpipe.Pool(pool_dir)
 
 
 def _when(ts: float) -> str:
-    return dt.datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M:%S")
+    return synthpipe.Pool.when(ts)
 
 
 def _counts(c: dict[str, int], top: int = 4) -> str:
@@ -61,9 +59,7 @@ def pool() -> None:
 @click.argument("directory", type=click.Path(path_type=Path))
 def init_cmd(directory: Path) -> None:
     """Make an empty pool in DIRECTORY (version 0)."""
-    from synthpipe.pool import Pool
-
-    Pool.init(directory)
+    synthpipe.Pool.init(directory)
     click.echo(
         f"pool created in {directory} (version 0, empty). Next: synthpipe pool add RUN_DIR --pool {directory}"
     )
@@ -197,8 +193,6 @@ def _selection(
 @click.option("--task", metavar="X", help="Records of this task kind.")
 def weight_cmd(weight: float, pool_dir: Path | None, **sel: str | None) -> None:
     """Set the weight W of the records that match, as a new version (exports repeat or sample by it)."""
-    if math.isnan(weight):
-        weight = -1.0  # refused below with the same message as any other bad weight
     out = _open(pool_dir).weight(weight, **sel)
     if out["version"] is None:
         click.echo(

@@ -23,7 +23,7 @@ from typing import Any
 import orjson
 
 from synthpipe.core.errors import InputFileError, UsageError
-from synthpipe.core.records import Record, stable_hash
+from synthpipe.core.records import Meta, Record, stable_hash
 from synthpipe.pool.store import COLUMNS, SCHEMA, Store
 
 SPLITS = ("train", "eval")
@@ -129,6 +129,13 @@ class Pool:
     def __init__(self, directory: str | Path) -> None:
         self.dir = Path(directory)
         Store(self.dir).close()  # a clear error now if it is not a pool
+
+    @staticmethod
+    def when(ts: float) -> str:
+        """A version's time as people read it (local time)."""
+        import time
+
+        return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ts))
 
     # --- creating ----------------------------------------------------------------------------------
     @classmethod
@@ -377,7 +384,7 @@ class Pool:
             keep: list[Record] = []
             for task, batch in by_task.items():
                 existing = [
-                    Record.from_json(orjson.loads(body))
+                    _for_dedup(body, task)
                     for _rid, _key, _w, body, _s in store.live_rows(version - 1, "AND r.task = ?", (task,))
                 ]
                 kept, removed = dedup_records(batch, DedupConfig(), task, existing=existing)
@@ -594,6 +601,14 @@ class Pool:
         return self._change("split", {"eval": eval_share, "by": list(by)}, work)
 
 
+def _for_dedup(body: bytes, task: str) -> Record:
+    """A pool record as far as dedup reads it (id, fields, family), without decoding its whole meta:
+    adding a run to a pool of a million records reads every one of them."""
+    row = orjson.loads(body)
+    meta = row.pop("meta")
+    return Record(row.pop("id"), row, Meta(task=task, parent_id=meta.get("parent_id"), created_at=0.0))
+
+
 def store_live(param: str = ":v") -> str:
     from synthpipe.pool.store import live
 
@@ -633,7 +648,7 @@ def export_source(spec: str, split: str = "all") -> tuple[Iterator[Record], Any]
     """The records of `pool:DIR@VERSION` (or @TAG, or none: the latest) for `synthpipe export`, and
     what the dataset card says of them: the version, recipes with their hashes, models, and how the
     weights were set."""
-    from synthpipe.export import ExportInfo
+    from synthpipe.exports import ExportInfo
 
     directory, wanted = parse_pool_spec(spec)
     pool = Pool(directory)
