@@ -446,11 +446,12 @@ def test_a_split_pool_exports_train_and_eval_and_the_hf_card_tells_its_story(tmp
 def test_the_readme_pool_commands_run_as_written(tmp_path: Path, monkeypatch, write_recipe) -> None:
     """The five commands of the README's pool section, in order; the run line with the fake model
     (the same `pool=` path as `run --pool`), every other line through the CLI exactly as written."""
+    import shlex
+
     import synthpipe
     from synthpipe.backends.fake import FakeBackend
 
     from .conftest import qa
-    import shlex
 
     monkeypatch.chdir(tmp_path)
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
