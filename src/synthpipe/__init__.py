@@ -11,6 +11,9 @@
     synthpipe.dedup(records, task="qa", against=["pool.jsonl"])
     synthpipe.augment("data.jsonl", task="qa", methods=["paraphrase", "backtranslate"])
     synthpipe.export("runs/qa_en", format="openai", out="train.jsonl")
+    synthpipe.evaluate(pool="pool/", model="my-finetune", base_url="http://127.0.0.1:8000/v1", out="evals/v1")
+    synthpipe.feedback("evals/v1/failures.jsonl", "recipes/qa_en.yaml")  # -> recipes/qa_en.feedback.yaml
+    synthpipe.advise("FAQ answers from our returns policy", examples=30)  # does synthetic data fit?
     pool = synthpipe.Pool.init("pool/"); pool.add("runs/qa_en"); pool.split(eval_share=0.1)
 
 Nothing heavy is imported here: each name is loaded on first use.
@@ -27,7 +30,11 @@ _EXPORTS = {
     "load_recipe": "synthpipe.recipe",
     "Recipe": "synthpipe.recipe",
     "run": "synthpipe.api",
+    "review": "synthpipe.api",
+    "review_report": "synthpipe.api",
     "augment": "synthpipe.api",
+    "advise": "synthpipe.api",
+    "Advice": "synthpipe.advice",
     "aaugment": "synthpipe.api",
     "arun": "synthpipe.api",
     "acheck": "synthpipe.api",
@@ -37,6 +44,11 @@ _EXPORTS = {
     "judge": "synthpipe.api",
     "dedup": "synthpipe.api",
     "export": "synthpipe.api",
+    "evaluate": "synthpipe.api",
+    "aevaluate": "synthpipe.api",
+    "feedback": "synthpipe.api",
+    "EvalResult": "synthpipe.evaluation.results",
+    "FeedbackResult": "synthpipe.evaluation.feedback",
     "ExportResult": "synthpipe.exports",
     "ExportInfo": "synthpipe.exports",
     "preview_prompts": "synthpipe.api",
@@ -66,9 +78,12 @@ _EXPORTS = {
 _ALIASES = {"register_task": "register"}
 
 __all__ = [
+    "Advice",
     "BackendError",
+    "EvalResult",
     "ExportInfo",
     "ExportResult",
+    "FeedbackResult",
     "InputFileError",
     "Meta",
     "ModelError",
@@ -87,6 +102,8 @@ __all__ = [
     "aaugment",
     "acheck",
     "adedup",
+    "aevaluate",
+    "advise",
     "ajudge",
     "arun",
     "augment",
@@ -96,23 +113,30 @@ __all__ = [
     "dedup",
     "default_out_dir",
     "demo_recipe",
+    "evaluate",
     "export",
+    "feedback",
     "get_task",
     "init_recipes",
     "judge",
     "load_recipe",
     "preview_prompts",
     "register_task",
+    "review",
+    "review_report",
     "run",
     "task_names",
 ]
 
 if TYPE_CHECKING:
+    from synthpipe.advice import Advice
     from synthpipe.api import (
         Result,
         aaugment,
         acheck,
         adedup,
+        advise,
+        aevaluate,
         ajudge,
         arun,
         augment,
@@ -122,10 +146,14 @@ if TYPE_CHECKING:
         dedup,
         default_out_dir,
         demo_recipe,
+        evaluate,
         export,
+        feedback,
         init_recipes,
         judge,
         preview_prompts,
+        review,
+        review_report,
         run,
     )
     from synthpipe.core.errors import (
@@ -138,6 +166,8 @@ if TYPE_CHECKING:
         UsageError,
     )
     from synthpipe.core.records import Meta, Reason, Record
+    from synthpipe.evaluation.feedback import FeedbackResult
+    from synthpipe.evaluation.results import EvalResult
     from synthpipe.exports import ExportInfo, ExportResult
     from synthpipe.pool import Pool
     from synthpipe.recipe import Recipe, load_recipe

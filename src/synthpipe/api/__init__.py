@@ -1,8 +1,12 @@
 """The Python API: every command of the CLI is one of these functions, and the CLI calls nothing else."""
 
+from synthpipe.api.advise import advise
 from synthpipe.api.augment import aaugment, augment
+from synthpipe.api.evaluate import aevaluate, evaluate
 from synthpipe.api.export import export
+from synthpipe.api.feedback import feedback
 from synthpipe.api.files import acheck, adedup, ajudge, check, dedup, judge
+from synthpipe.api.review import review, review_report
 from synthpipe.api.runs import arun, default_out_dir, run, with_generator
 from synthpipe.api.tools import (
     cache_clear,
@@ -16,9 +20,11 @@ from synthpipe.engine.job import Result
 
 __all__ = [
     "aaugment",
+    "advise",
     "augment",
     "acheck",
     "adedup",
+    "aevaluate",
     "ajudge",
     "arun",
     "Result",
@@ -28,11 +34,15 @@ __all__ = [
     "dedup",
     "default_out_dir",
     "demo_recipe",
+    "evaluate",
     "examples_dir",
     "export",
+    "feedback",
     "init_recipes",
     "judge",
     "preview_prompts",
+    "review",
+    "review_report",
     "run",
     "with_generator",
 ]

@@ -18,16 +18,21 @@ def cli() -> None:
 
 
 def _register() -> None:
+    from synthpipe.cli.advise import advise
     from synthpipe.cli.augment import augment
     from synthpipe.cli.cache import cache
     from synthpipe.cli.check import check
     from synthpipe.cli.dedup import dedup
+    from synthpipe.cli.evaluate import evaluate, feedback
     from synthpipe.cli.export import export
     from synthpipe.cli.judge import judge
     from synthpipe.cli.pool import pool
+    from synthpipe.cli.review import review
     from synthpipe.cli.run import demo, init, prompts, run
 
-    for cmd in (run, demo, init, prompts, check, judge, dedup, augment, pool, export, cache):
+    for cmd in (advise, run, demo, init, prompts, check, judge, dedup, augment, pool, export, review, cache):
+        cli.add_command(cmd)
+    for cmd in (evaluate, feedback):
         cli.add_command(cmd)
 
 

@@ -51,10 +51,26 @@ def open_source(src: SourceLike, split: str) -> Source:
             )
         _whole_only(split, "a run directory", str(path))
         info = _run_info(path)
-        return Source(_from_file(data), info, str(data), _beside(path))
+        return Source(_reviewed(path, data), info, str(data), _beside(path))
     _whole_only(split, "a data file", str(path))
     info = ExportInfo(source=f"file {path}", name=path.name.split(".")[0] or "records")
     return Source(_from_file(path), info, str(path), _beside(path))
+
+
+def _reviewed(run: Path, data: Path) -> Iterator[Record]:
+    """A run's accepted records as its review (`synthpipe review`) left them, when it had one."""
+    decisions = run / "review" / "decisions.jsonl"
+    if not decisions.is_file():
+        return _from_file(data)
+    from synthpipe.reviews import JUDGE_REJECT, apply_to_run
+
+    rejected = run / "rejected.jsonl"
+    judged_out = (
+        (r for r in _from_file(rejected) if any(x.code == JUDGE_REJECT for x in r.meta.reasons))
+        if rejected.is_file()
+        else iter(())
+    )
+    return iter(apply_to_run(_from_file(data), run, judged_out))
 
 
 def _beside(path: Path) -> Path:

@@ -545,6 +545,57 @@ class Pool:
             "remove", {"ids": list(ids)[:20], "count": len(ids), "selection": chosen_sel}, work
         )
 
+    def apply_review(self, reviewed: int, decisions: Sequence[Any]) -> int | None:
+        """A new version with a review's decisions on version `reviewed`: rejected records removed, an
+        edited record replaced by its edit (id `ID.eN`, N the new version; `meta.extra.edited_from` names
+        the original). Decisions on records that have left the pool since are skipped."""
+
+        def work(store: Store, version: int) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+            db = store.db
+            removed = edited = 0
+            next_rid = (db.execute("SELECT MAX(rid) FROM records").fetchone()[0] or 0) + 1
+            for d in decisions:
+                if d.action not in ("reject", "edit"):
+                    continue
+                row = db.execute(
+                    "SELECT r.rid, r.body, m.weight, r.task, r.origin, r.model, r.recipe, r.tag, r.topic "
+                    "FROM records r JOIN members m ON m.rid = r.rid WHERE r.key = ? AND m.removed IS NULL",
+                    (d.id,),
+                ).fetchone()
+                if row is None:
+                    continue
+                db.execute(
+                    "UPDATE members SET removed = ? WHERE removed IS NULL AND rid = ?", (version, row[0])
+                )
+                if d.action == "reject":
+                    removed += 1
+                    continue
+                body = orjson.loads(row[1])
+                meta = body.pop("meta")
+                meta.setdefault("extra", {})["edited_from"] = d.id
+                new_id = f"{d.id}.e{version}"
+                new_body = {"id": new_id, **d.fields, "meta": meta}
+                db.execute(
+                    "INSERT INTO records (rid, key, task, origin, model, recipe, tag, topic, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (next_rid, new_id, *row[3:], orjson.dumps(new_body)),
+                )
+                db.execute(
+                    "INSERT INTO members (rid, weight, added) VALUES (?, ?, ?)", (next_rid, row[2], version)
+                )
+                split = db.execute("SELECT split FROM splits WHERE rid = ?", (row[0],)).fetchone()
+                if split:  # an edit keeps its record's split
+                    db.execute(
+                        "INSERT INTO splits (rid, split, assigned) VALUES (?, ?, ?)",
+                        (next_rid, split[0], version),
+                    )
+                next_rid += 1
+                edited += 1
+            if not removed and not edited:
+                return None, {"version": None}
+            return {"reviewed": reviewed, "removed": removed, "edited": edited}, {"version": version}
+
+        return self._change("review", {"reviewed": reviewed, "decisions": len(decisions)}, work)["version"]
+
     def tag(self, version: str | int, name: str) -> int:
         """Name a version (a tag is not a change: it makes no version). A name is given once."""
         if not name or name == "latest" or name.isdigit() or (name[:1] in "vV" and name[1:].isdigit()):
