@@ -140,6 +140,12 @@ def test_a_later_sentence_may_finish_a_calculation_an_earlier_one_started() -> N
     assert [s.supported(0.6) for s in answer_support([first, wrong], index)] == [True, False]
     quoted = "The 1000M plan costs 129 yuan a month."
     assert [s.supported(0.6) for s in answer_support([quoted, second], index)] == [True, False]
+    # a calendar factor needs both of its units named: 3 days is not 21 days, 120 a year is 10 a month
+    terms = SupportIndex(["Refunds are paid within 3 business days. The annual plan costs 120 dollars."])
+    assert not supported("Refunds are paid within 21 business days.", terms)
+    assert not supported("Refunds are paid within 72 business days.", terms)
+    assert not supported("The annual plan costs 10 dollars.", terms)
+    assert supported("The annual plan costs 120 dollars, which is 10 dollars a month.", terms)
     # one times a calendar factor is no calculation: 12 stays an unsupported figure
     once = SupportIndex(["Spend once in the year and the fee is waived."])
     assert not sentence_support("Spend 12 times in the year and the fee is waived.", once).supported(0.6)

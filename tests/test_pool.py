@@ -251,13 +251,13 @@ def test_bad_input_is_a_clear_error_and_changes_nothing(tmp_path: Path) -> None:
     assert "no version 9" in sp_error("pool", "show", "9", "--pool", str(pool))
     assert "no version or tag 'nope'" in sp_error("pool", "show", "nope", "--pool", str(pool))
     assert "no version or tag" in sp_error("pool", "diff", "0", "nope", "--pool", str(pool))
-    assert "must be 0 or more" in sp_error(
+    assert "must be from 0 to 100" in sp_error(
         "pool", "weight", "-1", "--origin", "generated", "--pool", str(pool)
     )
-    assert "must be 0 or more" in sp_error(
+    assert "must be from 0 to 100" in sp_error(
         "pool", "weight", "nan", "--origin", "generated", "--pool", str(pool)
     )
-    assert "must be 0 or more" in sp_error(
+    assert "must be from 0 to 100" in sp_error(
         "pool", "add", str(tmp_path / "a.jsonl"), "--weight", "-2", "--pool", str(pool)
     )
     assert "no record in the latest version has origin=nothing" in sp_error(
@@ -279,7 +279,11 @@ def test_bad_input_is_a_clear_error_and_changes_nothing(tmp_path: Path) -> None:
     assert "'colour' is not one of" in sp_error(
         "pool", "split", "--eval", "0.1", "--by", "colour", "--pool", str(pool)
     )
+    assert "must be from 0 to 100" in sp_error(
+        "pool", "weight", "inf", "--origin", "generated", "--pool", str(pool)
+    )
     assert "not a version number" in sp_error("pool", "tag", "1", "7", "--pool", str(pool))
+    assert "no @, / or spaces" in sp_error("pool", "tag", "1", "rc@1", "--pool", str(pool))
     sp("pool", "tag", "1", "keep", "--pool", str(pool))
     assert "names version 1 already" in sp_error("pool", "tag", "0", "keep", "--pool", str(pool))
     assert (fingerprint(pool, "latest"), Pool(pool).resolve()) == before
@@ -474,3 +478,44 @@ def test_the_readme_pool_commands_run_as_written(tmp_path: Path, monkeypatch, wr
     rows = [json.loads(line) for line in (tmp_path / "train.jsonl").read_text().splitlines()]
     assert rows and all(r["messages"][-1]["role"] == "assistant" for r in rows)
     assert Pool(tmp_path / "pool").resolve() == 3
+
+
+def test_adding_a_run_again_does_not_undo_a_removal_and_ids_may_repeat_across_recipes(tmp_path: Path) -> None:
+    pool = tmp_path / "pool"
+    Pool.init(pool)
+    p = Pool(pool)
+    run = run_dir(tmp_path, "run", qa_rows(5, 30))
+    p.add(run)
+    gone = qa_rows(1, 30)[0]["id"]
+    p.remove([gone])
+    res = p.add(run)  # a resumed run added again: the removed record stays out
+    assert res.removed_earlier == 1 and res.already_present == 4 and res.version is None
+    assert "--readd adds them again" in sp("pool", "add", str(run), "--pool", str(pool))
+    assert p.add(run, readd=True).added == 1 and gone in [r.id for r in p.records()]
+    # two recipes' paraphrases of their own first example share an id: both are kept
+    a, b = qa_rows(1, 31)[0], qa_rows(1, 32)[0]
+    a["id"] = b["id"] = "seed-0-paraphrase-0"
+    p.add(write_jsonl(tmp_path / "same_ids.jsonl", [a, b]))
+    assert [r.id for r in p.records()].count("seed-0-paraphrase-0") == 2
+    assert p.remove(["seed-0-paraphrase-0"])["removed"] == 2
+
+
+def test_a_half_made_init_does_not_block_the_next_one(tmp_path: Path) -> None:
+    pool = tmp_path / "pool"
+    (pool / ".init").mkdir(parents=True)
+    (pool / ".init" / "pool.sqlite").write_bytes(b"")  # what a kill during init leaves
+    assert "version 0" in sp("pool", "init", str(pool))
+    assert sorted(x.name for x in pool.iterdir()) == ["pool.sqlite"]
+
+
+def test_a_tag_added_later_does_not_change_an_export_and_at_signs_in_paths_work(tmp_path: Path) -> None:
+    pool = tmp_path / "a@b" / "pool"
+    Pool.init(pool)
+    Pool(pool).add(write_jsonl(tmp_path / "a.jsonl", qa_rows(5, 33)))
+    first = tmp_path / "one"
+    sp("export", f"pool:{pool}@1", "--format", "hf", "--out", str(first))
+    sp("pool", "tag", "1", "release-1", "--pool", str(pool))
+    second = tmp_path / "two"
+    sp("export", f"pool:{pool}@release-1", "--format", "hf", "--out", str(second))
+    assert (first / "README.md").read_text() == (second / "README.md").read_text().replace("two", "one")
+    assert Pool(pool).resolve() == 1 and len(list(Pool(pool).records())) == 5

@@ -262,3 +262,43 @@ def test_calibration_without_judge_scores_says_so(tmp_path: Path) -> None:
     run = write_run(tmp_path, [rec(i) for i in range(3)])
     Session(open_source(run), 3).decide("id0", "accept")
     assert "no reviewed record has a judge score" in calibration(run)["note"]
+
+
+def test_pool_add_and_eval_read_a_run_as_its_review_left_it(tmp_path: Path) -> None:
+    from synthpipe.evaluation.questions import _from_source
+
+    accepted = [rec(i, score=4.5) for i in range(3)]
+    run = write_run(tmp_path, accepted, [rec(9, score=2, judged_out=True)])
+    s = Session(open_source(run), 4)
+    s.decide("id0", "reject", ["wrong_fact"])
+    s.decide("id9", "accept")
+    with (run / "review" / "decisions.jsonl").open("ab") as fh:
+        fh.write(b'["id2"]\n{"id": 5, "action": "accept"}\n')  # not decisions: skipped
+    pool = tmp_path / "pool"
+    synthpipe.Pool.init(pool)
+    synthpipe.Pool(pool).add(run)
+    assert sorted(r.id for r in synthpipe.Pool(pool).records()) == ["id1", "id2", "id9"]
+    assert sorted(r.id for r in _from_source(run, None).records) == ["id1", "id2", "id9"]
+
+
+def test_a_pool_review_resumes_at_its_version_and_ends_once(tmp_path: Path) -> None:
+    pool = tmp_path / "pool"
+    synthpipe.Pool.init(pool)
+    data = tmp_path / "a.jsonl"
+    data.write_text("".join(rec(i).dumps() + "\n" for i in range(4)), encoding="utf-8")
+    synthpipe.Pool(pool).add(data)
+    first = Session(open_source(f"pool:{pool}"), 4)
+    first.decide("id0", "reject", ["off_topic"])
+    synthpipe.Pool(pool).weight(2, origin="generated")  # the pool moves on meanwhile: version 2
+    again = Session(open_source(f"pool:{pool}"), 4)  # the same command: the review under way, version 1
+    assert again.source.version == 1 and "id0" in again.decisions
+    done = again.finish()
+    assert done["version"] == 3 and again.finish() == done  # a second Finish makes nothing new
+    assert calibration(f"pool:{pool}")["reviewed"] == 1
+    assert Session(open_source(f"pool:{pool}"), 3).source.version == 3  # a new review: the latest
+
+
+def test_a_token_that_is_not_ascii_is_refused_not_a_server_error(tmp_path: Path) -> None:
+    run = write_run(tmp_path, [rec(0)])
+    with synthpipe.review(run, sample=1) as server:
+        assert _get(f"http://127.0.0.1:{server.port}/api/state?token=%C3%A9")[0] == 403

@@ -74,13 +74,15 @@ def init_cmd(directory: Path) -> None:
 @click.option(
     "--weight", type=float, metavar="W", help="Weight of the records added. Default: their own (1)."
 )
-def add_cmd(source: Path, pool_dir: Path | None, tag: str | None, weight: float | None) -> None:
+@click.option("--readd", is_flag=True, help="Add records that a removal or a review took out, too.")
+def add_cmd(source: Path, pool_dir: Path | None, tag: str | None, weight: float | None, readd: bool) -> None:
     """Add the accepted records of a run directory or a data file, deduplicated against the pool."""
     p = _open(pool_dir)
     res = p.add(
         source,
         tag=tag,
         weight=weight,
+        readd=readd,
         on_wait=lambda: echo_warning("another change to the pool is running; waiting for it…"),
     )
     dups = sum(res.duplicates.values())
@@ -89,6 +91,8 @@ def add_cmd(source: Path, pool_dir: Path | None, tag: str | None, weight: float 
         parts[-1] += f" ({_counts(res.duplicates)})"
     if res.not_accepted:
         parts.append(f"not accepted in the source {res.not_accepted}")
+    if res.removed_earlier:
+        parts.append(f"removed from the pool earlier {res.removed_earlier} (--readd adds them again)")
     where = f"version {res.version}" if res.version is not None else "no new version: nothing to add"
     click.echo(f"{source}: {'; '.join(parts)} -> {where}")
 

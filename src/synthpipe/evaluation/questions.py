@@ -184,6 +184,7 @@ def _from_pool(directory: Path, split: str) -> EvalSet:
 
 
 def _from_source(path: Path, split: str | None) -> EvalSet:
+    from synthpipe.reviews import run_records  # a run's records as its review left them
     from synthpipe.sources.files import read_records
 
     labels: list[str] = []
@@ -201,7 +202,7 @@ def _from_source(path: Path, split: str | None) -> EvalSet:
     else:
         raise InputFileError(str(path), "not found", "give a data file, a run directory, or --pool DIR")
     records: list[Record] = []
-    for rec in read_records(data):
+    for rec in run_records(path) if path.is_dir() else read_records(data):
         if rec.meta.reasons and rec.meta.reasons[0].stage == "read":
             detail = rec.meta.reasons[0].detail.split(": ", 1)[-1]
             raise InputFileError(str(data), detail, "fix or remove that line", line=rec.meta.line)

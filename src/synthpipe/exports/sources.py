@@ -51,26 +51,16 @@ def open_source(src: SourceLike, split: str) -> Source:
             )
         _whole_only(split, "a run directory", str(path))
         info = _run_info(path)
-        return Source(_reviewed(path, data), info, str(data), _beside(path))
+        return Source(_run_records(path), info, str(data), _beside(path))
     _whole_only(split, "a data file", str(path))
     info = ExportInfo(source=f"file {path}", name=path.name.split(".")[0] or "records")
     return Source(_from_file(path), info, str(path), _beside(path))
 
 
-def _reviewed(run: Path, data: Path) -> Iterator[Record]:
-    """A run's accepted records as its review (`synthpipe review`) left them, when it had one."""
-    decisions = run / "review" / "decisions.jsonl"
-    if not decisions.is_file():
-        return _from_file(data)
-    from synthpipe.reviews import JUDGE_REJECT, apply_to_run
+def _run_records(run: Path) -> Iterator[Record]:
+    from synthpipe.reviews import run_records
 
-    rejected = run / "rejected.jsonl"
-    judged_out = (
-        (r for r in _from_file(rejected) if any(x.code == JUDGE_REJECT for x in r.meta.reasons))
-        if rejected.is_file()
-        else iter(())
-    )
-    return iter(apply_to_run(_from_file(data), run, judged_out))
+    return run_records(run, _from_file)
 
 
 def _beside(path: Path) -> Path:
@@ -129,16 +119,8 @@ def _run_info(path: Path) -> ExportInfo:
 
 
 def _pool(spec: str, split: str) -> Source:
-    try:
-        from synthpipe.pool import export_source  # type: ignore[attr-defined]
-    except ImportError:
-        raise UsageError(
-            f"{spec}: this synthpipe cannot export pools yet — export the pool's records as a file instead"
-        ) from None
+    from synthpipe.pool import export_source, parse_pool_spec
+
     records, info = export_source(spec, split)
-    body = spec[len(POOL_PREFIX) :]
-    directory = Path(body.rpartition("@")[0] if "@" in body else body)
-    if not info.name:
-        version = f"-v{info.pool_version}" if info.pool_version is not None else ""
-        info.name = (directory.resolve().name or "pool") + version
+    directory, _ = parse_pool_spec(spec)
     return Source(iter(records), info, spec, _beside(directory))

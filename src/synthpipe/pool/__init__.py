@@ -24,7 +24,7 @@ import orjson
 
 from synthpipe.core.errors import InputFileError, UsageError
 from synthpipe.core.records import Meta, Record, stable_hash
-from synthpipe.pool.store import COLUMNS, SCHEMA, Store
+from synthpipe.pool.store import COLUMNS, DB_NAME, FORMAT, SCHEMA, Store
 
 SPLITS = ("train", "eval")
 SPLIT_KEYS = ("task", "topic", "origin", "model", "recipe", "tag")
@@ -40,6 +40,7 @@ class AddResult:
     already_present: int = 0
     duplicates: dict[str, int] = field(default_factory=dict)  # duplicate_exact / duplicate_near -> n
     not_accepted: int = 0  # rejected or failed records of the source, never added
+    removed_earlier: int = 0  # records a change (remove, a review) took out of the pool; not added again
     source: str = ""
 
     def to_json(self) -> dict[str, Any]:
@@ -49,41 +50,38 @@ class AddResult:
             "already_present": self.already_present,
             "duplicates": self.duplicates,
             "not_accepted": self.not_accepted,
+            "removed_earlier": self.removed_earlier,
             "source": self.source,
         }
 
 
 def record_key(rec: Record) -> str:
-    """How the pool recognises a record it holds already: its id, or for a plain input row (whose id
-    depends on the file and line it came from) the hash of its task and fields."""
-    if rec.meta.origin == "input":
-        return "C" + stable_hash({"task": rec.meta.task, "fields": rec.fields}, 16)
-    return rec.id
+    """How the pool recognises a record it holds already: the hash of its task and fields. Not its id:
+    a plain input row's id depends on the file and line it came from, and records derived from the
+    recipe examples of two recipes (`seed-0`'s paraphrases) share ids while saying different things."""
+    return "C" + stable_hash({"task": rec.meta.task, "fields": rec.fields}, 16)
 
 
-def _source_records(src: Path) -> tuple[list[Record], int, dict[str, Any]]:
-    """(accepted records, records not accepted, run manifest or {}) of a run directory or a data file."""
+def _source_records(src: Path) -> tuple[list[Record], int]:
+    """(accepted records, records not accepted) of a run directory (as its review left them) or a data
+    file (its records without reasons)."""
+    from synthpipe.reviews import run_records
     from synthpipe.sources.files import read_records
 
-    manifest: dict[str, Any] = {}
     if src.is_dir():
         path = src / "accepted.jsonl"
         if not path.is_file():
             raise UsageError(
                 f"{src}: no accepted.jsonl — pass a run directory (the --out of `synthpipe run`) or a data file"
             )
-        if (src / "manifest.json").is_file():
-            try:
-                manifest = orjson.loads((src / "manifest.json").read_bytes())
-            except orjson.JSONDecodeError:
-                manifest = {}
+        records = run_records(src)
     elif src.is_file():
-        path = src
+        path, records = src, read_records(src)
     else:
         raise UsageError(f"{src}: no such file or run directory — check the path")
     accepted: list[Record] = []
     not_accepted = 0
-    for rec in read_records(path):
+    for rec in records:
         if rec.meta.reasons and any(r.stage == "read" for r in rec.meta.reasons):
             raise InputFileError(
                 str(path),
@@ -99,12 +97,17 @@ def _source_records(src: Path) -> tuple[list[Record], int, dict[str, Any]]:
                 str(path), "a record without fields", "fix or remove that line", line=rec.meta.line
             )
         accepted.append(rec)
-    return accepted, not_accepted, manifest
+    return accepted, not_accepted
+
+
+MAX_WEIGHT = 100.0  # an export writes floor(w) copies of a record
 
 
 def _check_weight(weight: float | None) -> None:
-    if weight is not None and not weight >= 0:  # also NaN
-        raise UsageError(f"weight {weight}: must be 0 or more (0 keeps the records but exports none of them)")
+    if weight is not None and not 0 <= weight <= MAX_WEIGHT:  # also NaN and inf
+        raise UsageError(
+            f"weight {weight}: must be from 0 to {MAX_WEIGHT:g} (0 keeps the records but exports none of them)"
+        )
 
 
 def _selector(selection: Mapping[str, str | None]) -> tuple[str, list[str], str]:
@@ -145,19 +148,28 @@ class Pool:
             raise UsageError(f"{d}: exists and is not a directory — choose another path for the pool")
         if (d / "pool.sqlite").exists():
             raise UsageError(f"{d}: is a pool already — use it with --pool {d}")
-        if d.exists() and any(d.iterdir()):
+        if d.exists() and any(p.name != ".init" for p in d.iterdir()):
             raise UsageError(f"{d}: directory is not empty — a pool needs a directory of its own")
         d.mkdir(parents=True, exist_ok=True)
-        store = Store(d, create=True)
+        building = d / ".init"  # a kill during init leaves no half-made pool.sqlite behind
+        building.mkdir(exist_ok=True)
+        for leftover in building.iterdir():
+            leftover.unlink()
+        store = Store(building, create=True)
         try:
             store.db.executescript("BEGIN IMMEDIATE;" + SCHEMA)
-            store.set_setting("format", "1")
+            store.set_setting("format", FORMAT)
             v = store.new_version("init", {})
             store.finish_version(v, {})
             store.commit()
+            store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             store.rollback()
             store.close()
+        (building / DB_NAME).replace(d / DB_NAME)
+        for leftover in building.iterdir():
+            leftover.unlink()
+        building.rmdir()
         return cls(d)
 
     def _open(self) -> Store:
@@ -272,7 +284,7 @@ class Pool:
                 k
                 for (k,) in store.db.execute(
                     sql
-                    + "SELECT r.key FROM B JOIN records r ON r.rid = B.rid WHERE B.rid NOT IN (SELECT rid FROM A) ORDER BY B.rid",
+                    + "SELECT r.id FROM B JOIN records r ON r.rid = B.rid WHERE B.rid NOT IN (SELECT rid FROM A) ORDER BY B.rid",
                     p,
                 )
             ]
@@ -280,7 +292,7 @@ class Pool:
                 k
                 for (k,) in store.db.execute(
                     sql
-                    + "SELECT r.key FROM A JOIN records r ON r.rid = A.rid WHERE A.rid NOT IN (SELECT rid FROM B) ORDER BY A.rid",
+                    + "SELECT r.id FROM A JOIN records r ON r.rid = A.rid WHERE A.rid NOT IN (SELECT rid FROM B) ORDER BY A.rid",
                     p,
                 )
             ]
@@ -288,7 +300,7 @@ class Pool:
                 {"id": k, "from": wa, "to": wb}
                 for k, wa, wb in store.db.execute(
                     sql
-                    + "SELECT r.key, A.weight, B.weight FROM A JOIN B ON A.rid = B.rid JOIN records r ON r.rid = A.rid "
+                    + "SELECT r.id, A.weight, B.weight FROM A JOIN B ON A.rid = B.rid JOIN records r ON r.rid = A.rid "
                     "WHERE A.weight != B.weight ORDER BY A.rid",
                     p,
                 )
@@ -336,43 +348,51 @@ class Pool:
         *,
         tag: str | None = None,
         weight: float | None = None,
+        readd: bool = False,
         on_wait: Any = None,
     ) -> AddResult:
         """Add the accepted records of a run directory, a data file or an iterable of records.
 
         Records the pool holds already (same key) are skipped; the others are deduplicated (exact and
         MinHash near duplicates, the dedup stage's defaults) against the version they join and against
-        each other. `weight` (default: each record's own, 1.0) and `tag` apply to the records added."""
+        each other. `weight` (default: each record's own, 1.0) and `tag` apply to the records added (a
+        record already in the pool keeps its tag). Records that a change took out of the pool (`remove`, a
+        review) are not added again unless `readd`: adding a run again must not undo a review."""
         _check_weight(weight)
         if tag is not None and not tag.strip():
             raise UsageError("--tag: give a non-empty name")
         if isinstance(source, (str, Path)):
-            recs, not_accepted, _ = _source_records(Path(source))
+            recs, not_accepted = _source_records(Path(source))
             label = str(source)
         else:
             recs, not_accepted, label = [r for r in source if not r.meta.reasons], 0, "<records>"
         result = AddResult(None, not_accepted=not_accepted, source=label)
-        args = {"source": label, "tag": tag, "weight": weight}
+        args = {"source": label, "tag": tag, "weight": weight, "readd": readd}
 
         def work(store: Store, version: int) -> tuple[dict[str, Any] | None, AddResult]:
             from synthpipe.recipe import DedupConfig
             from synthpipe.stages.dedup import dedup_records
 
             db = store.db
-            live_keys = {
-                k
-                for (k,) in db.execute(
-                    "SELECT r.key FROM records r JOIN members m ON m.rid = r.rid WHERE m.removed IS NULL"
-                )
-            }
+            live_keys, gone = set(), set()
+            for key, live in db.execute(
+                "SELECT r.key, MAX(m.removed IS NULL) FROM records r JOIN members m ON m.rid = r.rid GROUP BY r.rid"
+            ):
+                (live_keys if live else gone).add(key)
+            if readd:
+                gone.clear()
             fresh: list[Record] = []
             seen: set[str] = set()
             for rec in recs:
-                key = rec.id = record_key(rec)  # a plain row's id depends on its file and line: use the key
+                key = record_key(rec)
+                if rec.meta.origin == "input":
+                    rec.id = key  # a plain row's id depends on its file and line: use the key
                 if key in seen:
                     result.duplicates["duplicate_exact"] = result.duplicates.get("duplicate_exact", 0) + 1
                 elif key in live_keys:
                     result.already_present += 1
+                elif key in gone:
+                    result.removed_earlier += 1
                 else:
                     seen.add(key)
                     fresh.append(rec)
@@ -397,30 +417,32 @@ class Pool:
             by_task.clear()
             if not keep:
                 return None, result
-            # a record removed earlier and added again keeps its row (and its first body and tag)
+            # a record removed earlier and added again (readd) keeps its row, its first body and tag
+            keys = [record_key(r) for r in keep]
             known = dict(
                 db.execute(
                     "SELECT key, rid FROM records WHERE key IN (SELECT value FROM json_each(?))",
-                    (orjson.dumps([r.id for r in keep]).decode(),),
+                    (orjson.dumps(keys).decode(),),
                 )
             )
             next_rid = (db.execute("SELECT MAX(rid) FROM records").fetchone()[0] or 0) + 1
             rids: list[int] = []
-            for rec in keep:
-                rid = known.get(rec.id)
+            for key in keys:
+                rid = known.get(key)
                 if rid is None:
                     rid, next_rid = next_rid, next_rid + 1
                 rids.append(rid)
 
             def record_rows() -> Iterator[tuple[Any, ...]]:
-                for rid, rec in zip(rids, keep, strict=True):
-                    if rec.id in known:
+                for rid, key, rec in zip(rids, keys, keep, strict=True):
+                    if key in known:
                         continue
                     rec.meta.reasons.clear()
                     rec.meta.line = None
                     meta = rec.meta
                     yield (
                         rid,
+                        key,
                         rec.id,
                         meta.task,
                         meta.origin,
@@ -432,7 +454,8 @@ class Pool:
                     )
 
             db.executemany(
-                "INSERT INTO records (rid, key, task, origin, model, recipe, tag, topic, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO records (rid, key, id, task, origin, model, recipe, tag, topic, body) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 record_rows(),
             )
             db.executemany(
@@ -449,6 +472,7 @@ class Pool:
             return {
                 "added": result.added,
                 "already_present": result.already_present,
+                "removed_earlier": result.removed_earlier,
                 "duplicates": result.duplicates,
             }, result
 
@@ -512,12 +536,15 @@ class Pool:
             db = store.db
             if ids:
                 rids, unknown = [], []
-                for key in dict.fromkeys(ids):
-                    row = db.execute(
-                        "SELECT r.rid FROM records r JOIN members m ON m.rid = r.rid WHERE r.key = ? AND m.removed IS NULL",
-                        (key,),
-                    ).fetchone()
-                    (rids.append(row[0]) if row else unknown.append(key))
+                for rec_id in dict.fromkeys(ids):
+                    found = [
+                        rid
+                        for (rid,) in db.execute(
+                            "SELECT r.rid FROM records r JOIN members m ON m.rid = r.rid WHERE r.id = ? AND m.removed IS NULL",
+                            (rec_id,),
+                        )
+                    ]
+                    (rids.extend(found) if found else unknown.append(rec_id))
                 if unknown:
                     shown = ", ".join(unknown[:5]) + (
                         f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
@@ -559,7 +586,7 @@ class Pool:
                     continue
                 row = db.execute(
                     "SELECT r.rid, r.body, m.weight, r.task, r.origin, r.model, r.recipe, r.tag, r.topic "
-                    "FROM records r JOIN members m ON m.rid = r.rid WHERE r.key = ? AND m.removed IS NULL",
+                    "FROM records r JOIN members m ON m.rid = r.rid WHERE r.id = ? AND m.removed IS NULL",
                     (d.id,),
                 ).fetchone()
                 if row is None:
@@ -575,10 +602,21 @@ class Pool:
                 meta.setdefault("extra", {})["edited_from"] = d.id
                 new_id = f"{d.id}.e{version}"
                 new_body = {"id": new_id, **d.fields, "meta": meta}
+                key = record_key(Record(new_id, dict(d.fields), Meta(task=row[3], created_at=0.0)))
                 db.execute(
-                    "INSERT INTO records (rid, key, task, origin, model, recipe, tag, topic, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (next_rid, new_id, *row[3:], orjson.dumps(new_body)),
+                    "INSERT INTO records (rid, key, id, task, origin, model, recipe, tag, topic, body) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING",
+                    (next_rid, key, new_id, *row[3:], orjson.dumps(new_body)),
                 )
+                have = db.execute("SELECT rid FROM records WHERE key = ?", (key,)).fetchone()[0]
+                if have != next_rid:  # the edit says what a record the pool held already said
+                    db.execute(
+                        "INSERT INTO members (rid, weight, added) SELECT ?, ?, ? WHERE NOT EXISTS "
+                        "(SELECT 1 FROM members WHERE rid = ? AND removed IS NULL)",
+                        (have, row[2], version, have),
+                    )
+                    edited += 1
+                    continue
                 db.execute(
                     "INSERT INTO members (rid, weight, added) VALUES (?, ?, ?)", (next_rid, row[2], version)
                 )
@@ -601,6 +639,10 @@ class Pool:
         if not name or name == "latest" or name.isdigit() or (name[:1] in "vV" and name[1:].isdigit()):
             raise UsageError(
                 f"tag {name!r}: use a name that is not a version number or 'latest', e.g. release-1"
+            )
+        if any(c in name for c in "@/ \t"):
+            raise UsageError(
+                f"tag {name!r}: no @, / or spaces (pool:DIR@TAG must stay readable), e.g. release-1"
             )
         v = self.resolve(version)
         store = self._open()
@@ -707,9 +749,9 @@ def export_source(spec: str, split: str = "all") -> tuple[Iterator[Record], Any]
     records = pool.records(v, split)  # a generator: errors about the split come on first use
     store = pool._open()
     try:
-        tags = [t for (t,) in store.db.execute("SELECT name FROM tags WHERE version = ? ORDER BY name", (v,))]
+        # no tags here: a tag given later must not change what an export of this version writes
         info = ExportInfo(
-            source=f"pool {directory} version {v}" + (f" (tag {', '.join(tags)})" if tags else ""),
+            source=f"pool {directory.name or directory} version {v}",
             name=f"pool-v{v}",
             pool_version=v,
             split=split,
@@ -743,7 +785,9 @@ def export_source(spec: str, split: str = "all") -> tuple[Iterator[Record], Any]
 def parse_pool_spec(spec: str) -> tuple[Path, str | None]:
     """`pool:DIR@VERSION` / `pool:DIR@TAG` / `pool:DIR` -> (DIR, version or tag or None)."""
     body = spec[len("pool:") :] if spec.startswith("pool:") else spec
-    directory, _, version = body.rpartition("@") if "@" in body else (body, "", "")
+    directory, at, version = body.rpartition("@")
+    if not at or "/" in version:  # no @, or an @ inside the path: the whole of it is the directory
+        directory, version = body, ""
     if not directory:
         raise UsageError(f"{spec!r}: give the pool directory, e.g. pool:pool/@latest")
     return Path(directory), version or None

@@ -1,8 +1,8 @@
 """The pool's storage: one SQLite database in WAL mode, whose versions are never changed once written.
 
 Tables:
-- records: each record ever added, once (`key`: its id, or for a plain input row a hash of its fields),
-  with the columns that selections and counts need and the record itself as JSON (`body`);
+- records: each record ever added, once (`key`: the hash of its task and fields; `id`: its own id), with
+  the columns that selections and counts need and the record itself as JSON (`body`);
 - members: which records a version holds and with what weight, as intervals: a row is live from version
   `added` up to, not including, `removed` (NULL: still live). Changing a weight closes a row and opens
   another, so every earlier version keeps exactly what it held;
@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS records (
     rid INTEGER PRIMARY KEY,
     key TEXT NOT NULL UNIQUE,
+    id TEXT NOT NULL,
     task TEXT NOT NULL,
     origin TEXT NOT NULL,
     model TEXT NOT NULL,
@@ -49,6 +50,7 @@ CREATE TABLE IF NOT EXISTS members (
     added INTEGER NOT NULL,
     removed INTEGER
 );
+CREATE INDEX IF NOT EXISTS records_id ON records (id);
 CREATE INDEX IF NOT EXISTS members_live ON members (removed, rid);
 CREATE INDEX IF NOT EXISTS members_rid ON members (rid);
 CREATE TABLE IF NOT EXISTS splits (rid INTEGER PRIMARY KEY, split TEXT NOT NULL, assigned INTEGER NOT NULL);

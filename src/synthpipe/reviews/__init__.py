@@ -25,7 +25,7 @@ import math
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -131,7 +131,7 @@ def open_source(src: str | Path) -> Source:
 
         directory, wanted = parse_pool_spec(text)
         pool = Pool(directory)
-        v = pool.resolve(wanted)
+        v = pool.resolve(wanted) if wanted is not None else _open_review(directory, pool.resolve(None))
         records = list(pool.records(v))
         return Source("pool", directory, v, records, None, f"pool {directory} version {v}")
     path = Path(text)
@@ -154,6 +154,28 @@ def open_source(src: str | Path) -> Source:
     if threshold is None and any("judge" in r.meta.scores for r in accepted + judged_out):
         threshold = 3.5
     return Source("run", path, None, accepted + judged_out, threshold, f"run {path}")
+
+
+def _open_review(directory: Path, latest: int) -> int:
+    """The version a bare `pool:DIR` reviews: one whose review is under way, else the latest."""
+    reviews = directory / "reviews"
+    under_way = [
+        int(d.name[1:])
+        for d in (reviews.iterdir() if reviews.is_dir() else ())
+        if d.name[1:].isdigit() and (d / "decisions.jsonl").is_file() and not (d / "finished.json").is_file()
+    ]
+    return max(under_way) if under_way else latest
+
+
+def last_review(directory: Path) -> int | None:
+    """The version of a pool reviewed last (what `--report` on a bare `pool:DIR` reports on)."""
+    reviews = directory / "reviews"
+    found = [
+        ((d / "decisions.jsonl").stat().st_mtime_ns, int(d.name[1:]))
+        for d in (reviews.iterdir() if reviews.is_dir() else ())
+        if d.name[1:].isdigit() and (d / "decisions.jsonl").is_file()
+    ]
+    return max(found)[1] if found else None
 
 
 # --- decisions -----------------------------------------------------------------------------------------
@@ -189,6 +211,12 @@ def read_decisions(path: Path) -> dict[str, Decision]:
             row = orjson.loads(line)
         except orjson.JSONDecodeError:
             continue
+        if (
+            not isinstance(row, dict)
+            or not isinstance(row.get("id"), str)
+            or row.get("action") not in ACTIONS
+        ):
+            continue  # not a decision (a hand edit gone wrong): skipped, never a crash
         out[row["id"]] = Decision(
             row["id"],
             row["action"],
@@ -321,16 +349,40 @@ class Session:
         }
 
     def finish(self) -> dict[str, Any]:
-        """Store the decisions: a pool gets one new version (rejected removed, edits replaced)."""
-        counts = Counter(d.action for rid, d in self.decisions.items() if rid in self.by_id)
-        out: dict[str, Any] = {"decisions": dict(counts), "file": str(self.file)}
-        if self.source.kind == "pool" and (counts["reject"] or counts["edit"]):
-            from synthpipe.pool import Pool
+        """Store the decisions: a pool gets one new version (rejected removed, edits replaced). Calling
+        it again returns what the first call did."""
+        with self._lock:
+            done = self.dir / "finished.json"
+            if done.is_file():
+                return orjson.loads(done.read_bytes())
+            counts = Counter(d.action for rid, d in self.decisions.items() if rid in self.by_id)
+            out: dict[str, Any] = {"decisions": dict(counts), "file": str(self.file)}
+            if self.source.kind == "pool":
+                from synthpipe.pool import Pool
 
-            out["version"] = Pool(self.source.path).apply_review(
-                self.source.version or 0, list(self.decisions.values())
-            )
-        return out
+                decisions = [d for rid, d in self.decisions.items() if rid in self.by_id]
+                out["version"] = Pool(self.source.path).apply_review(self.source.version or 0, decisions)
+                self.dir.mkdir(parents=True, exist_ok=True)
+                done.write_bytes(orjson.dumps(out))  # a pool review ends once: its version is made
+            return out
+
+
+def run_records(run: Path, read: Any = None) -> Iterator[Record]:
+    """The accepted records of a run directory as its review left them: what export, `pool add` and
+    `eval` read. `read(path)` reads a records file (default `read_records`)."""
+    from synthpipe.sources.files import read_records
+
+    read = read or read_records
+    accepted = read(run / "accepted.jsonl")
+    if not (run / "review" / "decisions.jsonl").is_file():
+        return iter(accepted)
+    rejected = run / "rejected.jsonl"
+    judged_out = (
+        (r for r in read(rejected) if any(x.code == JUDGE_REJECT for x in r.meta.reasons))
+        if rejected.is_file()
+        else iter(())
+    )
+    return iter(apply_to_run(accepted, run, judged_out))
 
 
 def apply_to_run(
@@ -380,6 +432,14 @@ def _kappa(pairs: Sequence[tuple[bool, bool]]) -> float | None:
 
 def calibration(src: str | Path) -> dict[str, Any]:
     """How the judge's verdicts agree with the human decisions on the same records."""
+    text = str(src)
+    if text.startswith("pool:"):
+        from synthpipe.pool import parse_pool_spec
+
+        directory, wanted = parse_pool_spec(text)
+        reviewed = last_review(directory) if wanted is None else None
+        if reviewed is not None:
+            src = f"pool:{directory}@{reviewed}"
     source = open_source(src)
     decisions = read_decisions(source.store / "decisions.jsonl")
     by_id = {r.id: r for r in source.records}

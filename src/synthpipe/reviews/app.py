@@ -37,7 +37,7 @@ def build_app(session: Session, token: str, on_finish: Any = None) -> Any:
 
     def allowed(request: Request) -> bool:
         given = request.query_params.get("token") or request.headers.get("x-review-token") or ""
-        return secrets.compare_digest(given, token)
+        return secrets.compare_digest(given.encode(), token.encode())
 
     def guard(handler: Any) -> Any:
         async def wrapped(request: Request) -> Response:

@@ -288,16 +288,29 @@ def units(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
-# Factors an answer may use without a source stating them: days a week, months a year, hours a day,
-# weeks a year, minutes an hour, days a year.
-CALENDAR = frozenset({7.0, 12.0, 24.0, 52.0, 60.0, 365.0})
+# Calendar factors an answer may use without a source stating them, each with the two units it converts
+# between; a factor applies only where both units are named (in the sentence, its source window or the
+# prompt), so "3 days" in the source does not support "21 days" (3 x 7) but "3 weeks" does.
+CALENDAR: dict[float, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    7.0: (("week", "周", "星期", "礼拜"), ("day", "天", "日")),
+    12.0: (("year", "annual", "年"), ("month", "月")),
+    24.0: (("day", "天", "日"), ("hour", "小时", "钟头")),
+    52.0: (("year", "annual", "年"), ("week", "周", "星期")),
+    60.0: (("hour", "小时", "钟头"), ("minute", "分钟")),
+    365.0: (("year", "annual", "年"), ("day", "天", "日")),
+}
 
 
-def _derived(value: str, given: set[float], known: set[float]) -> bool:
+def _names_both(factor: float, text: str) -> bool:
+    one, other = CALENDAR[factor]
+    return any(w in text for w in one) and any(w in text for w in other)
+
+
+def _derived(value: str, given: set[float], known: set[float], text: str = "") -> bool:
     """`value` follows from a given number (the user's, or one an earlier sentence of the answer worked
     out) and a known one by one +, -, x, / or percentage (8 users at $12 -> $96; 26 kg against 23 kg ->
-    3; 20 % off 60 -> 48), or from a given or known number and a calendar factor by x or / (129 a month
-    -> 1548 a year)."""
+    3; 20 % off 60 -> 48), or from a given or known number and a calendar factor whose two units `text`
+    (the sentence, its source window and the prompt, lower-cased) names (129 a month -> 1548 a year)."""
     try:
         v = float(value)
     except ValueError:
@@ -313,7 +326,7 @@ def _derived(value: str, given: set[float], known: set[float]) -> bool:
                         return True
     # a calendar factor times one would make every factor a derived number
     return any(
-        abs(a * f - v) < close or abs(a / f - v) < close
+        (abs(a * f - v) < close or abs(a / f - v) < close) and _names_both(f, text)
         for a in given | known
         if a not in (0, 1)
         for f in CALENDAR
@@ -338,6 +351,7 @@ class SupportIndex:
     from unit to windows; built once per run."""
 
     def __init__(self, texts: Iterable[str], window: int = 2) -> None:
+        self.size = window
         self.sentences = [s for t in texts for s in split_sentences(t)]
         sent_units = [units(s) for s in self.sentences]
         n = max(1, len(self.sentences) - window + 1) if self.sentences else 0
@@ -379,6 +393,10 @@ class SupportIndex:
         # next, the decision must not.
         top = max(counts.values())
         return min(w for w, c in counts.items() if c == top)
+
+    def window_text(self, window: int) -> list[str]:
+        """The source sentences of a window (none for -1)."""
+        return self.sentences[window : window + self.size] if window >= 0 else []
 
     def numbers(self, window: int) -> set[float]:
         found = self._numbers.get(window)
@@ -506,7 +524,8 @@ def _support(
     if numbers and support >= DERIVE_FROM:
         given = prompt.numbers | chain if prompt else chain
         known = index.numbers(w) | given
-        numbers = [u for u in numbers if not _derived(u, given, known)]
+        text = " ".join([sentence, *index.window_text(w), *prompt.texts]).lower()
+        numbers = [u for u in numbers if not _derived(u, given, known, text)]
     return SentenceSupport(
         sentence,
         support,
