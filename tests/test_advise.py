@@ -398,3 +398,23 @@ def test_the_readme_examples_print_what_the_readme_shows() -> None:
                 assert line in printed, (command, line)  # in this order, word for word
         verdicts.append(shown.split(" —", 1)[0])
     assert verdicts == ["verdict: recommended", "结论：有条件", "verdict: not recommended"]
+
+
+def test_init_starts_from_the_advice(tmp_path: Path) -> None:
+    runner = CliRunner()
+    good = runner.invoke(cli, ["advise", "--describe", "FAQ answers from our returns policy", "--structure", "yes",
+                               "--examples", "40", "--verifiable", "yes", "--json"])  # fmt: skip
+    (tmp_path / "advice.json").write_text(good.output, encoding="utf-8")
+    res = runner.invoke(cli, ["init", str(tmp_path / "rec"), "--advice", str(tmp_path / "advice.json")])
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in (tmp_path / "rec").iterdir()) == ["qa_en.yaml", "returns_policy_en.md"]
+    text = (tmp_path / "rec" / "qa_en.yaml").read_text(encoding="utf-8")
+    assert text.startswith("# synthpipe advise: recommended (FAQ)") and "grounding, sources" in text
+    assert synthpipe.load_recipe(tmp_path / "rec" / "qa_en.yaml").task == "qa"
+    bad = runner.invoke(cli, ["advise", "--describe", "medical diagnosis from symptoms", "--json"])
+    (tmp_path / "no.json").write_text(bad.output, encoding="utf-8")
+    res = runner.invoke(cli, ["init", str(tmp_path / "rec2"), "--advice", str(tmp_path / "no.json")])
+    assert res.exit_code == 2 and "does not recommend" in res.output and not (tmp_path / "rec2").exists()
+    (tmp_path / "junk.json").write_text("[1, 2]", encoding="utf-8")
+    res = runner.invoke(cli, ["init", str(tmp_path / "rec3"), "--advice", str(tmp_path / "junk.json")])
+    assert res.exit_code == 2 and "not an advice file" in res.output and not (tmp_path / "rec3").exists()

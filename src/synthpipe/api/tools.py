@@ -22,23 +22,80 @@ def demo_recipe() -> Path:
     return examples_dir() / DEMO_RECIPE
 
 
-def init_recipes(directory: str | Path, force: bool = False) -> tuple[list[str], list[str]]:
-    """Copy the example recipes into `directory`; returns (written, kept because they exist)."""
+def init_recipes(
+    directory: str | Path, force: bool = False, advice: str | Path | None = None
+) -> tuple[list[str], list[str]]:
+    """Copy the example recipes into `directory`; returns (written, kept because they exist). With
+    `advice` (the `synthpipe advise --json` output, a file), only the recipe it names, headed by the
+    verdict and the checks it suggests."""
     dest = Path(directory)
     if dest.exists() and not dest.is_dir():
         raise UsageError(f"{dest}: exists and is not a folder — give another directory")
+    header, only = _from_advice(Path(advice)) if advice is not None else ("", None)
+    wanted = None if only is None else {only, *_files_of(examples_dir() / only)}
+    sources = [
+        src
+        for src in sorted(examples_dir().iterdir())
+        if not src.name.startswith(("_", ".")) and not src.is_dir() and (wanted is None or src.name in wanted)
+    ]
     dest.mkdir(parents=True, exist_ok=True)
     written, kept = [], []
-    for src in sorted(examples_dir().iterdir()):
-        if src.name.startswith(("_", ".")) or src.is_dir():
-            continue
+    for src in sources:
         target = dest / src.name
         if target.exists() and not force:
             kept.append(target.name)
             continue
-        shutil.copyfile(src, target)
+        if header and src.name == only:
+            target.write_text(header + src.read_text(encoding="utf-8"), encoding="utf-8")
+        else:
+            shutil.copyfile(src, target)
         written.append(target.name)
     return written, kept
+
+
+def _files_of(recipe: Path) -> set[str]:
+    """The files a shipped recipe names beside it (its sources and examples file)."""
+    import yaml
+
+    data = yaml.safe_load(recipe.read_text(encoding="utf-8")) or {}
+    names = {str(s["path"]) for s in data.get("sources") or [] if isinstance(s, dict) and "path" in s}
+    if data.get("examples_file"):
+        names.add(str(data["examples_file"]))
+    return names
+
+
+def _from_advice(path: Path) -> tuple[str, str]:
+    """(comment header, recipe file name) from an advice file; a clear error for anything else."""
+    import json
+
+    fix = "write it with `synthpipe advise … --json > advice.json`"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"{path}: not found — {fix}") from None
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: not an advice file ({exc.__class__.__name__}) — {fix}") from None
+    if not isinstance(data, dict) or "verdict" not in data:
+        raise UsageError(f"{path}: not an advice file (no verdict) — {fix}")
+    if data["verdict"] == "not_recommended" or not data.get("recipe"):
+        reasons = "; ".join(str(r) for r in data.get("reasons", [])[:2])
+        raise UsageError(
+            f"{path}: the advice does not recommend synthetic data for this task ({reasons}) — no recipe to start from"
+        )
+    recipe = str(data["recipe"])
+    if not (examples_dir() / recipe).is_file():
+        raise UsageError(
+            f"{path}: names recipe {recipe!r}, which synthpipe does not ship — run `synthpipe advise` again"
+        )
+    lines = [
+        f"# synthpipe advise: {data['verdict']} ({data.get('category_label') or data.get('category', '')})"
+    ]
+    lines += [f"#   {r}" for r in data.get("reasons", [])]
+    checks = [c for c in data.get("checks", []) if isinstance(c, dict)]
+    if checks:
+        lines.append("# checks it suggests (recipe settings):")
+        lines += [f"#   {', '.join(c.get('settings', []))}: {c.get('why', '')}" for c in checks]
+    return "\n".join(lines) + "\n\n", recipe
 
 
 def preview_prompts(recipe: RecipeLike, n: int = 1) -> dict[str, Any]:

@@ -172,12 +172,17 @@ def prompts(recipe_path: Path, n: int, as_json: bool) -> None:
 @click.command(cls=SynthpipeCommand)
 @click.argument("directory", default="synthpipe-recipes", required=False)
 @click.option("--force", is_flag=True, help="Overwrite files that already exist.")
-def init(directory: str, force: bool) -> None:
+@click.option(
+    "--advice",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Start from `synthpipe advise --json` output: only the recipe it names, headed by its checks.",
+)
+def init(directory: str, force: bool, advice: Path | None) -> None:
     """Write commented example recipes for every task kind, in Chinese and English."""
-    written, kept = synthpipe.init_recipes(directory, force)
+    written, kept = synthpipe.init_recipes(directory, force, advice)
     for name in kept:
         echo_warning(f"{Path(directory) / name} exists, kept (use --force to overwrite)")
     click.echo(f"wrote {len(written)} files to {directory}/: " + ", ".join(written))
-    click.echo(
-        f"next: synthpipe prompts {directory}/qa_en.yaml   then   synthpipe run {directory}/qa_en.yaml"
-    )
+    first = written[0] if advice is not None and written else "qa_en.yaml"
+    click.echo(f"next: synthpipe prompts {directory}/{first}   then   synthpipe run {directory}/{first}")

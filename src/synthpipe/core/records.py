@@ -63,13 +63,21 @@ class Meta:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Meta:
         data = dict(data)
-        known = set(cls.__slots__)  # type: ignore[attr-defined]
-        extra = {k: data.pop(k) for k in list(data) if k not in known}
-        reasons = [Reason(**r) for r in data.pop("reasons", [])]
-        flags = [Reason(**r) for r in data.pop("flags", [])]
+        known = _META_KEYS
+        extra = (
+            {k: data.pop(k) for k in [k for k in data if k not in known]}
+            if not known.issuperset(data)
+            else {}
+        )
+        reasons = [Reason(**r) for r in data.pop("reasons", ())]
+        flags = [Reason(**r) for r in data.pop("flags", ())]
         meta = cls(**data, reasons=reasons, flags=flags)
-        meta.extra.update(extra)
+        if extra:
+            meta.extra.update(extra)
         return meta
+
+
+_META_KEYS = frozenset(Meta.__slots__)  # type: ignore[attr-defined]
 
 
 @dataclass(slots=True)

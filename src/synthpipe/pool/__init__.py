@@ -23,7 +23,7 @@ from typing import Any
 import orjson
 
 from synthpipe.core.errors import InputFileError, UsageError
-from synthpipe.core.records import Meta, Record, stable_hash
+from synthpipe.core.records import Meta, Record
 from synthpipe.pool.store import COLUMNS, DB_NAME, FORMAT, SCHEMA, Store
 
 SPLITS = ("train", "eval")
@@ -59,7 +59,8 @@ def record_key(rec: Record) -> str:
     """How the pool recognises a record it holds already: the hash of its task and fields. Not its id:
     a plain input row's id depends on the file and line it came from, and records derived from the
     recipe examples of two recipes (`seed-0`'s paraphrases) share ids while saying different things."""
-    return "C" + stable_hash({"task": rec.meta.task, "fields": rec.fields}, 16)
+    blob = orjson.dumps([rec.meta.task, rec.fields], option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    return "C" + hashlib.blake2b(blob, digest_size=8).hexdigest()
 
 
 def _source_records(src: Path) -> tuple[list[Record], int]:
