@@ -220,6 +220,7 @@ def test_bad_input_to_review_is_a_clear_error(tmp_path: Path) -> None:
         busy.listen(1)
         assert "is in use" in error(str(run), "--port", str(busy.getsockname()[1]))
     assert "--json goes with --report" in error(str(run), "--json")
+    assert "give a port from 1 to 65535" in error(str(run), "--port", "99999")
     assert "not a pool" in error(f"pool:{tmp_path / 'nopool'}")
 
 

@@ -118,6 +118,8 @@ def _progress(session: Session) -> dict[str, int]:
 
 def bind(port: int) -> socket.socket:
     """A listening socket on 127.0.0.1:port (0: any free port), or a clear error when it is taken."""
+    if not 0 <= port <= 65535:
+        raise UsageError(f"--port {port}: give a port from 1 to 65535, or 0 for a free one")
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
         sock.bind((HOST, port))
