@@ -52,6 +52,8 @@ _EXPORTS = {
     "ExportResult": "synthpipe.exports",
     "ExportInfo": "synthpipe.exports",
     "preview_prompts": "synthpipe.api",
+    "estimate": "synthpipe.api",
+    "Estimate": "synthpipe.engine.estimate",
     "init_recipes": "synthpipe.api",
     "demo_recipe": "synthpipe.api",
     "cache_stats": "synthpipe.api",
@@ -80,6 +82,7 @@ _ALIASES = {"register_task": "register"}
 __all__ = [
     "Advice",
     "BackendError",
+    "Estimate",
     "EvalResult",
     "ExportInfo",
     "ExportResult",
@@ -113,6 +116,7 @@ __all__ = [
     "dedup",
     "default_out_dir",
     "demo_recipe",
+    "estimate",
     "evaluate",
     "export",
     "feedback",
@@ -146,6 +150,7 @@ if TYPE_CHECKING:
         dedup,
         default_out_dir,
         demo_recipe,
+        estimate,
         evaluate,
         export,
         feedback,
@@ -166,6 +171,7 @@ if TYPE_CHECKING:
         UsageError,
     )
     from synthpipe.core.records import Meta, Reason, Record
+    from synthpipe.engine.estimate import Estimate
     from synthpipe.evaluation.feedback import FeedbackResult
     from synthpipe.evaluation.results import EvalResult
     from synthpipe.exports import ExportInfo, ExportResult

@@ -2,6 +2,7 @@
 
 from synthpipe.api.advise import advise
 from synthpipe.api.augment import aaugment, augment
+from synthpipe.api.estimate import estimate
 from synthpipe.api.evaluate import aevaluate, evaluate
 from synthpipe.api.export import export
 from synthpipe.api.feedback import feedback
@@ -34,6 +35,7 @@ __all__ = [
     "dedup",
     "default_out_dir",
     "demo_recipe",
+    "estimate",
     "evaluate",
     "examples_dir",
     "export",

@@ -135,6 +135,7 @@ def prepare_run(
     from synthpipe.engine.models import ModelPool
     from synthpipe.engine.presets import build_stages, run_stage_names
     from synthpipe.prompts.plan import check_prompts_fit
+    from synthpipe.prompts.space import plan_space
     from synthpipe.recipe.identity import identity
     from synthpipe.risk import risk_warnings
     from synthpipe.sinks import MemorySink, RunDir
@@ -148,6 +149,7 @@ def prepare_run(
     seeds = _seed_parents(recipe)
     stages = build_stages(run_stage_names(recipe), recipe, parents={p.id: p for p in seeds})
     check_prompts_fit(recipe)  # a prompt too big for the model's context fails before any write too
+    space = plan_space(recipe)
     names = [m for s in stages for m in getattr(s, "model_names", ())] + _augment_models(recipe)
     pool = ModelPool(recipe, names, backends, use_cache)  # a missing model or key fails before any write
     sink: MemorySink = RunDir(out) if out is not None else MemorySink()
@@ -174,6 +176,7 @@ def prepare_run(
                 "task": recipe.task,
                 "language": recipe.language,
                 "planned": n,
+                "plan": space.to_json(),
             },
             tail={
                 "timings": {"runs": int(previous.get("timings", {}).get("runs", 0)) + 1},
@@ -187,10 +190,15 @@ def prepare_run(
                 if sink.path
                 else [],
             },
-            warnings=risk_warnings(recipe) + _more_than_planned(sink.path, finished, n),
+            warnings=[
+                *risk_warnings(recipe),
+                *filter(None, [space.warning(n)]),
+                *_more_than_planned(sink.path, finished, n),
+            ],
             on_warning=on_warning or (lambda message: None),
             progress=progress,
             earlier_usage=previous.get("usage") or {},
+            earlier_stage_usage=previous.get("usage_by_stage") or {},
             workers=workers,
             then=_augment_generated if recipe.augment.on_generated else None,
         )

@@ -100,16 +100,20 @@ def _from_advice(path: Path) -> tuple[str, str]:
 
 def preview_prompts(recipe: RecipeLike, n: int = 1) -> dict[str, Any]:
     """The exact messages the first `n` candidates would send, and the quality stages' prompts for a
-    sample record: {"warnings": [risky-domain warnings], "candidates": [{index, messages, schema, seed, variation}],
+    sample record: {"warnings": [risky-domain warnings, a count above the plan space], "plan": {distinct_prompts,
+    dimensions…} (see synthpipe.prompts.space), "candidates": [{index, messages, schema, seed, variation}],
     "stages": [(title, messages)]}."""
     from synthpipe.prompts.plan import plan
+    from synthpipe.prompts.space import plan_space
     from synthpipe.risk import risk_warnings
     from synthpipe.stages.describe import describe_prompts
 
     rcp = as_recipe(recipe)
     items = plan(rcp, count=min(n, rcp.count))
+    space = plan_space(rcp)
     return {
-        "warnings": risk_warnings(rcp),
+        "warnings": [*risk_warnings(rcp), *filter(None, [space.warning(rcp.count)])],
+        "plan": {**space.to_json(), "count": rcp.count, "factors": space.factors()},
         "candidates": [
             {
                 "index": it.index,

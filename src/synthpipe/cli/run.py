@@ -36,6 +36,14 @@ def _run(
             f"{name}: {u['requests']} requests, {u['cache_hits']} cached, "
             f"{u['prompt_tokens']}+{u['completion_tokens']} tokens this run; ${total['cost_usd']:.4f} in all"
         )
+    by_stage = [
+        f"{stage} ${sum(u['cost_usd'] for u in models.values()):.4f} "
+        f"({sum(u['prompt_tokens'] for u in models.values())}+"
+        f"{sum(u['completion_tokens'] for u in models.values())} tokens)"
+        for stage, models in m.get("usage_by_stage", {}).items()
+    ]
+    if by_stage:
+        click.echo("by stage, in all: " + ", ".join(by_stage))
     for name, f in m.get("flow", {}).items():
         if f["rate_limited"] or f["timeouts"] or f["changes"] or f["rate_wait_s"] >= 1:
             click.echo(
@@ -71,6 +79,11 @@ def _run(
     type=click.Path(path_type=Path),
     help="Add the accepted records to this pool when the run ends. Default: the recipe's pool:.",
 )
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print the planned requests, estimated tokens and cost per stage and model; ask no model, write nothing.",
+)
 @workers_option
 @progress_option
 def run(
@@ -85,6 +98,7 @@ def run(
     cache_path: Path | None,
     force: bool,
     pool_dir: Path | None,
+    dry_run: bool,
     workers: int | None,
     progress: bool | None,
 ) -> None:
@@ -93,6 +107,22 @@ def run(
     Exit codes: 0 every record answered; 1 finished with failed records (the same command retries
     them), or stopped because every request failed the same way; 2 bad input or setup."""
     recipe = synthpipe.load_recipe(recipe_path)
+    if dry_run:
+        estimate = synthpipe.estimate(
+            recipe,
+            out or synthpipe.default_out_dir(recipe),
+            count=count,
+            cache=cache_path,
+            use_cache=not no_cache,
+            model=model,
+            base_url=base_url,
+            api_key_env=api_key_env,
+            max_in_flight=max_in_flight,
+        )
+        for message in estimate.warnings:
+            echo_warning(message)
+        click.echo(estimate.to_text())
+        return
     result = _run(
         recipe,
         out or synthpipe.default_out_dir(recipe),
@@ -156,6 +186,12 @@ def prompts(recipe_path: Path, n: int, as_json: bool) -> None:
     shown = synthpipe.preview_prompts(recipe_path, n)
     for message in shown.get("warnings", []):
         echo_warning(message)
+    space = shown["plan"]
+    click.echo(
+        f"plan space: {space['distinct_prompts']} distinct prompts ({space['factors']}) for count "
+        f"{space['count']}",
+        err=as_json,  # the JSON on stdout stays parseable
+    )
     if as_json:
         click.echo(json.dumps(shown["candidates"], ensure_ascii=False, indent=2))
         return

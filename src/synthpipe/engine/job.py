@@ -10,7 +10,8 @@ import gc
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,7 @@ class Job:
     on_warning: Callable[[str], None] = lambda message: None
     progress: bool | None = False
     earlier_usage: dict[str, Any] = field(default_factory=dict)
+    earlier_stage_usage: dict[str, Any] = field(default_factory=dict)  # the last manifest's usage_by_stage
     workers: int | None = None  # processes for the parallel stages; None: as many as pay off
     # A second pass over what the first accepted (augmenting accepted generated records): called once the
     # first pass has finished, it gives the stages and the source of the second, and how many records.
@@ -124,7 +126,7 @@ class Job:
                 warn=self.warn,
             )
             for stage in self.stages:
-                await stage.open(ctx)
+                await stage.open(self._context(ctx, stage))
             self._write_manifest(started, "running", {})
             stats = self.pool.live_stats if self.pool is not None else dict
             progress = RunProgress(
@@ -186,12 +188,19 @@ class Job:
             warn=self.warn,
         )
         for stage in stages:
-            await stage.open(ctx)
+            await stage.open(self._context(ctx, stage))
         self.then_stages = [f"{stage.name} (augmented)" for stage in stages]
         progress.add_total(n)
         engine = Engine(stages, self.sink, on_done=progress.advance)
         await engine.run(source)
         return stages, engine
+
+    def _context(self, ctx: StageContext, stage: Stage) -> StageContext:
+        """`ctx` for one stage: the models it gets count their usage under the stage's usage name
+        (generate, augment, agreement, label_check, judge…)."""
+        if self.pool is None:
+            return ctx
+        return replace(ctx, model=partial(self.pool.get, stage=getattr(stage, "usage_name", stage.name)))
 
     async def _keep_manifest(self, started: float, engine: Engine) -> None:
         """Rewrite the `running` manifest every few seconds, so a killed run's manifest shows what it
@@ -224,6 +233,7 @@ class Job:
             tail["models"] = {name: public_model(self.recipe.models[name]) for name in self.pool.models}
             tail["usage"] = self.pool.total_usage(self.earlier_usage)
             tail["usage_this_run"] = self.pool.usage()
+            tail["usage_by_stage"] = self.pool.total_stage_usage(self.earlier_stage_usage)
             flow = self.pool.flow()
             if flow:
                 tail["flow"] = flow

@@ -7,8 +7,9 @@
     flags       {code: {records, occurrences}}              warnings that did not reject
     errors      [{error, records}]                          failed records grouped by error, most first
     stages      {name: {rejected, flagged, failed, reasons, flags, this_run, …settings}}  in stage order
-    models, usage, usage_this_run, timings, warnings, outputs, and per command: label_balance,
-    review_sample, recipe
+    models, usage, usage_this_run       per model; usage_by_stage: per stage, then model, with cost
+    timings, warnings, outputs, and per command: label_balance, review_sample, recipe, plan (run: the
+    plan space, synthpipe.prompts.space)
 
 Counts, reasons and flags are counted over every record the output holds (earlier runs into the same
 directory included), from the records themselves; `this_run` counts what each stage did in this process.

@@ -28,6 +28,18 @@ def public_model(spec: Any) -> dict[str, Any]:
     return {k: v for k, v in spec.model_dump(include=keep).items() if v is not None}
 
 
+def cost_usd(prompt_tokens: int, completion_tokens: int, spec: Any) -> float:
+    """Dollars for these tokens at the model's `prices` (per million tokens); 0 for an unknown model."""
+    if spec is None:
+        return 0.0
+    price = spec.prices
+    return round(prompt_tokens * price.input / 1e6 + completion_tokens * price.output / 1e6, 6)
+
+
+def _counts(m: CachedModel) -> tuple[int, int, int, int]:
+    return m.calls, m.hits, m.prompt_tokens, m.completion_tokens
+
+
 class ModelPool:
     def __init__(
         self,
@@ -45,61 +57,78 @@ class ModelPool:
             name: self._given.get(name) or make_backend(recipe.models[name]) for name in dict.fromkeys(names)
         }
         self.cache: ResponseCache | None = None
-        self.models: dict[str, CachedModel] = {}
+        self.models: dict[str, CachedModel] = {}  # one per model, for its flow and the manifest's models
+        self._views: dict[tuple[str, str], CachedModel] = {}  # (stage, model): usage counted per stage
 
     def attach(self, cache: ResponseCache | None) -> None:
         self.cache = cache
 
-    def get(self, name: str) -> CachedModel:
-        if name not in self.models:
+    def get(self, name: str, stage: str = "") -> CachedModel:
+        """Model `name` behind the cache, as `stage` uses it: each stage counts its own requests and
+        tokens (`usage_by_stage`); the stages asking one model share its backend, so its limits."""
+        key = (stage, name)
+        if key not in self._views:
             backend = (
                 self._backends.get(name) or self._given.get(name) or make_backend(self.recipe.models[name])
             )
             self._backends[name] = backend
-            self.models[name] = CachedModel(backend, self.cache, self.use_cache, name=name)
-        return self.models[name]
+            view = CachedModel(backend, self.cache, self.use_cache, name=name)
+            self._views[key] = view
+            self.models.setdefault(name, view)
+        return self._views[key]
 
     def usage(self) -> dict[str, dict[str, int]]:
-        return {
-            name: {
-                "requests": m.calls,
-                "cache_hits": m.hits,
-                "prompt_tokens": m.prompt_tokens,
-                "completion_tokens": m.completion_tokens,
-            }
-            for name, m in self.models.items()
-        }
+        """Per model, this process: requests, cache hits, prompt and completion tokens."""
+        out: dict[str, dict[str, int]] = {}
+        for (_, name), m in self._views.items():
+            into = out.setdefault(name, dict.fromkeys(_USAGE_KEYS, 0))
+            for key, value in zip(_USAGE_KEYS, _counts(m), strict=True):
+                into[key] += value
+        return out
+
+    def stage_usage(self) -> dict[str, dict[str, dict[str, int]]]:
+        """Per stage, then per model, this process: the figures of `usage`."""
+        out: dict[str, dict[str, dict[str, int]]] = {}
+        for (stage, name), m in self._views.items():
+            out.setdefault(stage or "other", {})[name] = dict(zip(_USAGE_KEYS, _counts(m), strict=True))
+        return out
 
     def total_usage(self, previous: dict[str, Any]) -> dict[str, dict[str, Any]]:
         """This process's usage added to `previous` (earlier runs into the same output), with the cost."""
+        return self._with_cost(self.usage(), previous)
+
+    def total_stage_usage(self, previous: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+        """`total_usage` per stage: this process's added to `previous`, each model with its cost."""
+        now = self.stage_usage()
+        return {
+            stage: self._with_cost(now.get(stage, {}), previous.get(stage) or {})
+            for stage in dict.fromkeys([*previous, *now])
+        }
+
+    def _with_cost(
+        self, now: dict[str, dict[str, int]], previous: dict[str, Any]
+    ) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
-        now = self.usage()
         for name in dict.fromkeys([*previous, *now]):
             before = previous.get(name) or {}
-            total = {k: int(before.get(k, 0)) + now.get(name, {}).get(k, 0) for k in _USAGE_KEYS}
+            total: dict[str, Any] = {
+                k: int(before.get(k, 0)) + now.get(name, {}).get(k, 0) for k in _USAGE_KEYS
+            }
             spec = self.recipe.models.get(name)
-            price = spec.prices if spec is not None else None
-            total["cost_usd"] = (
-                round(
-                    total["prompt_tokens"] * price.input / 1e6
-                    + total["completion_tokens"] * price.output / 1e6,
-                    6,
-                )
-                if price is not None
-                else 0.0
-            )
+            total["cost_usd"] = cost_usd(total["prompt_tokens"], total["completion_tokens"], spec)
             out[name] = total
         return out
 
     def live_stats(self) -> dict[str, Any]:
         stats: dict[str, int] = {}
-        for cm in self.models.values():
+        for cm in self._views.values():
             for key, value in (
                 ("requests", cm.calls),
                 ("cache_hits", cm.hits),
                 ("completion_tokens", cm.completion_tokens),
             ):
                 stats[key] = stats.get(key, 0) + value
+        for cm in self.models.values():  # one view per backend: its own figures counted once
             bstats = getattr(cm.backend, "stats", None)
             if bstats is not None:
                 b = bstats if isinstance(bstats, dict) else bstats.to_json()

@@ -96,6 +96,8 @@ class AgreementStage(ModelStage):
         self.model_names = (self.model_name,)
         self.options = options_from_spec(recipe.models[self.model_name])
         self.by_label = get_task(recipe.task).agreement == "label"
+        # what its requests are counted under in the manifest's usage_by_stage
+        self.usage_name = "label_check" if self.by_label and self.cfg.verify_labels else "agreement"
         self._labels = {_label_key(lb): lb for lb in recipe.labels}
 
     @classmethod

@@ -178,6 +178,14 @@ class TaskKind:
             return {self.label_field: recipe.labels[index % len(recipe.labels)]}  # balanced by construction
         return {}
 
+    def variation_space(self, recipe: Recipe) -> tuple[list[Any], int]:
+        """What `variation` can give, for the plan space (`synthpipe.prompts.space`): the values it
+        cycles through with the index (item i takes cycle[i % len]), and how many distinct values it
+        draws at random."""
+        if self.label_field and recipe.labels:
+            return list(recipe.labels), 1
+        return [None], 1
+
     def schema(self, recipe: Recipe) -> dict[str, Any]:
         # No maxLength: llama.cpp's grammar compiler unrolls it into one rule per character and crashes.
         # Lengths are enforced by max_tokens and the rule checks instead.

@@ -49,6 +49,10 @@ class DialogueKind(TaskKind):
     def variation(self, recipe: Recipe, index: int, rng: random.Random) -> dict[str, Any]:
         return {"rounds": rng.randint(*recipe.rounds)}
 
+    def variation_space(self, recipe: Recipe) -> tuple[list[Any], int]:
+        lo, hi = recipe.rounds
+        return [None], hi - lo + 1
+
     def schema(self, recipe: Recipe) -> dict[str, Any]:
         lo, hi = recipe.rounds
         turn = {

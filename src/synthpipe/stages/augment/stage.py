@@ -19,6 +19,7 @@ the recipe's sources when it has them. Records of other origins pass untouched (
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -84,6 +85,43 @@ class AugmentStage(ModelStage):
                 for key, m in self.methods.items()
             }
         }
+
+    def planned_requests(self, parent: Record) -> list[PlannedRequest]:
+        """The requests the derived records of `parent` would send, built as `apply` builds them but
+        without a model, with an answer size for each (`synthpipe.engine.estimate`). The second hop of a
+        back-translation shows the parent's text in place of the pivot text it has not got; replies a
+        dialogue's changed user turns may need are left out (they depend on the answers)."""
+        from synthpipe.prompts.budget import text_tokens
+        from synthpipe.stages.agree import answer_messages
+
+        out: list[PlannedRequest] = []
+        for key, method in self.methods.items():
+            parts = M.targets(self.kind, method.method, parent.fields)
+            if not parts:
+                continue
+            lang = parent_language(self.recipe, parts)
+            d = _Derivation(parent, parent, method, key, 0, parts, lang)
+            model = self.model_of[key]
+            size = text_tokens(json.dumps(dict(parts), ensure_ascii=False))
+            name, n = method.method, method.count
+            if name == "paraphrase":
+                messages = self._render("augment_paraphrase", d, parts, n=n)
+                out.append(PlannedRequest(model, messages, n * size + 4))
+                if method.regenerate_answer and "output" in parent.fields:
+                    answer = text_tokens(json.dumps({"answer": parent.fields["output"]}, ensure_ascii=False))
+                    out += [PlannedRequest(model, answer_messages(self.recipe, parent), answer)] * n
+            elif name == "backtranslate":
+                pivots = M.pivots_for(method, lang)
+                for k in range(n):
+                    there = M.language_name(pivots[k % len(pivots)], lang)
+                    for target in (there, M.language_name(lang, lang)):
+                        messages = self._render("augment_translate", d, parts, target=target)
+                        out.append(PlannedRequest(model, messages, size))
+            else:
+                template = "augment_style" if name == "style" else "augment_stance"
+                more = {"style": _style_words(method.style or "", lang)} if name == "style" else {}
+                out += [PlannedRequest(model, self._render(template, d, parts, **more), size)] * n
+        return out
 
     # --- one derived record ---------------------------------------------------------------------------
     async def apply(self, rec: Record) -> None:
@@ -277,6 +315,16 @@ class AugmentStage(ModelStage):
             again.append(i + 2)
         if again:
             d.rec.meta.extra["augment"]["replies_again"] = again  # 1-based turns written again
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedRequest:
+    """A request a derived record would send: the model's recipe name, the messages, the answer's
+    estimated tokens."""
+
+    model: str
+    messages: list[dict[str, str]]
+    completion_tokens: int
 
 
 @dataclass(slots=True)
