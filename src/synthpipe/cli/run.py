@@ -187,11 +187,11 @@ def prompts(recipe_path: Path, n: int, as_json: bool) -> None:
     for message in shown.get("warnings", []):
         echo_warning(message)
     space = shown["plan"]
-    click.echo(
-        f"plan space: {space['distinct_prompts']} distinct prompts ({space['factors']}) for count "
-        f"{space['count']}",
-        err=as_json,  # the JSON on stdout stays parseable
-    )
+    if not as_json:  # the JSON is the messages only; the figure is in preview_prompts()["plan"]
+        click.echo(
+            f"plan space: {space['distinct_prompts']} distinct prompts ({space['factors']}) for count "
+            f"{space['count']}"
+        )
     if as_json:
         click.echo(json.dumps(shown["candidates"], ensure_ascii=False, indent=2))
         return
