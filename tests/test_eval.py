@@ -658,3 +658,61 @@ def test_feedback_puts_the_seeds_after_the_recipes_own_examples_file(tmp_path: P
         in res.recipe.read_text()
     )
     assert own.read_text().count("\n") == 3  # the recipe's own file is left as it was
+
+
+def test_kill_9_during_eval_then_the_same_command_asks_only_what_was_not_answered(tmp_path: Path) -> None:
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    from .test_resume_kill import ServerThread
+
+    verdict = {"correctness": 4, "faithfulness": 4, "correctness_reason": "ok", "faithfulness_reason": "ok"}
+
+    def rows(path: Path) -> int:
+        if not path.exists():
+            return 0
+        try:
+            db = sqlite3.connect(path)
+            try:
+                return db.execute("SELECT count(*) FROM responses").fetchone()[0]
+            finally:
+                db.close()
+        except sqlite3.Error:
+            return 0
+
+    data = tmp_path / "eval.jsonl"
+    data.write_text(
+        "".join(
+            json.dumps({"instruction": f"How many days of leave does plan {i} give?", "input": "",
+                        "output": f"Plan {i} gives {10 + i} days."}) + "\n"
+            for i in range(60)
+        ),
+        encoding="utf-8",
+    )  # fmt: skip
+    with ServerThread(latency=0.1, content=lambda body: json.dumps(verdict)) as srv:
+        out = tmp_path / "ev"
+        cmd = [sys.executable, "-m", "synthpipe", "eval", str(data), "--model", "m", "--base-url", srv.url,
+               "--judge-model", "j", "--judge-base-url", srv.url, "--out", str(out), "--no-progress",
+               "--max-in-flight", "4"]  # fmt: skip
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 60
+        while rows(out / "cache.sqlite") < 40 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        assert proc.poll() is None, "eval ended before it could be killed: " + proc.communicate()[0]
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        proc.communicate(timeout=20)
+        answered, before = rows(out / "cache.sqlite"), len(srv.server.requests)
+        assert 0 < answered < 120
+        res = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+        assert res.returncode == 0, res.stdout + res.stderr
+        total = rows(out / "cache.sqlite")
+        # every request of the second run had not been answered before: each added a cache row
+        assert len(srv.server.requests) - before == total - answered and total == 120
+    results = _lines(out / "results.jsonl")
+    assert len(results) == 60 and all(r["pass"] is True for r in results)
