@@ -663,26 +663,14 @@ def test_feedback_puts_the_seeds_after_the_recipes_own_examples_file(tmp_path: P
 def test_kill_9_during_eval_then_the_same_command_asks_only_what_was_not_answered(tmp_path: Path) -> None:
     import os
     import signal
-    import sqlite3
     import subprocess
     import sys
     import time
 
+    from .test_augment_models import _cache_rows as rows
     from .test_resume_kill import ServerThread
 
     verdict = {"correctness": 4, "faithfulness": 4, "correctness_reason": "ok", "faithfulness_reason": "ok"}
-
-    def rows(path: Path) -> int:
-        if not path.exists():
-            return 0
-        try:
-            db = sqlite3.connect(path)
-            try:
-                return db.execute("SELECT count(*) FROM responses").fetchone()[0]
-            finally:
-                db.close()
-        except sqlite3.Error:
-            return 0
 
     data = tmp_path / "eval.jsonl"
     data.write_text(
