@@ -13,118 +13,26 @@ storage and its guarantees (concurrent changes wait for each other; a kill leave
 
 from __future__ import annotations
 
-import hashlib
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from synthpipe.core.errors import InputFileError, UsageError
+from synthpipe.core.errors import UsageError
 from synthpipe.core.records import Meta, Record
-from synthpipe.pool.store import COLUMNS, DB_NAME, FORMAT, SCHEMA, Store
-
-SPLITS = ("train", "eval")
-SPLIT_KEYS = ("task", "topic", "origin", "model", "recipe", "tag")
-SELECTORS = ("origin", "model", "recipe", "tag", "task")
-
-
-@dataclass
-class AddResult:
-    """What one `add` did: the version it made (None when nothing changed), and per record."""
-
-    version: int | None
-    added: int = 0
-    already_present: int = 0
-    duplicates: dict[str, int] = field(default_factory=dict)  # duplicate_exact / duplicate_near -> n
-    not_accepted: int = 0  # rejected or failed records of the source, never added
-    removed_earlier: int = 0  # records a change (remove, a review) took out of the pool; not added again
-    source: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "version": self.version,
-            "added": self.added,
-            "already_present": self.already_present,
-            "duplicates": self.duplicates,
-            "not_accepted": self.not_accepted,
-            "removed_earlier": self.removed_earlier,
-            "source": self.source,
-        }
-
-
-def record_key(rec: Record) -> str:
-    """How the pool recognises a record it holds already: the hash of its task and fields. Not its id:
-    a plain input row's id depends on the file and line it came from, and records derived from the
-    recipe examples of two recipes (`seed-0`'s paraphrases) share ids while saying different things."""
-    blob = orjson.dumps([rec.meta.task, rec.fields], option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
-    return "C" + hashlib.blake2b(blob, digest_size=8).hexdigest()
-
-
-def _source_records(src: Path) -> tuple[list[Record], int]:
-    """(accepted records, records not accepted) of a run directory (as its review left them) or a data
-    file (its records without reasons)."""
-    from synthpipe.reviews import run_records
-    from synthpipe.sources.files import read_records
-
-    if src.is_dir():
-        path = src / "accepted.jsonl"
-        if not path.is_file():
-            raise UsageError(
-                f"{src}: no accepted.jsonl — pass a run directory (the --out of `synthpipe run`) or a data file"
-            )
-        records = run_records(src)
-    elif src.is_file():
-        path, records = src, read_records(src)
-    else:
-        raise UsageError(f"{src}: no such file or run directory — check the path")
-    accepted: list[Record] = []
-    not_accepted = 0
-    for rec in records:
-        if rec.meta.reasons and any(r.stage == "read" for r in rec.meta.reasons):
-            raise InputFileError(
-                str(path),
-                rec.meta.reasons[0].detail.split(": ", 1)[-1],
-                "fix or remove that line",
-                line=rec.meta.line,
-            )
-        if rec.meta.reasons or rec.meta.error:
-            not_accepted += 1
-            continue
-        if not rec.fields:
-            raise InputFileError(
-                str(path), "a record without fields", "fix or remove that line", line=rec.meta.line
-            )
-        accepted.append(rec)
-    return accepted, not_accepted
-
-
-MAX_WEIGHT = 100.0  # an export writes floor(w) copies of a record
-
-
-def _check_weight(weight: float | None) -> None:
-    if weight is not None and not 0 <= weight <= MAX_WEIGHT:  # also NaN and inf
-        raise UsageError(
-            f"weight {weight}: must be from 0 to {MAX_WEIGHT:g} (0 keeps the records but exports none of them)"
-        )
-
-
-def _selector(selection: Mapping[str, str | None]) -> tuple[str, list[str], str]:
-    chosen = {k: v for k, v in selection.items() if v is not None}
-    bad = [k for k in chosen if k not in SELECTORS]
-    if bad:
-        raise UsageError(f"cannot select by {bad[0]!r}: use one of {', '.join(SELECTORS)}")
-    if not chosen:
-        raise UsageError(f"say which records: one of {', '.join('--' + s for s in SELECTORS)}")
-    where = " AND ".join(f"r.{k} = ?" for k in chosen)
-    text = ", ".join(f"{k}={v}" for k, v in chosen.items())
-    return where, list(chosen.values()), text
-
-
-def _order(key: str) -> bytes:
-    return hashlib.blake2b(key.encode(), digest_size=8).digest()
+from synthpipe.pool.records import (
+    AddResult,
+    add_records,
+    check_weight,
+    record_key,
+    selector,
+    source_records,
+)
+from synthpipe.pool.spec import export_source, parse_pool_spec
+from synthpipe.pool.splits import SPLIT_KEYS, SPLITS, assign_new_splits
+from synthpipe.pool.store import COLUMNS, DB_NAME, FORMAT, SCHEMA, Store, live
 
 
 class Pool:
@@ -233,8 +141,7 @@ class Pool:
         try:
             info = store.version_row(v)
             weights = Counter(
-                w
-                for (w,) in store.db.execute(f"SELECT m.weight FROM members m WHERE {store_live()}", {"v": v})
+                w for (w,) in store.db.execute(f"SELECT m.weight FROM members m WHERE {live()}", {"v": v})
             )
             info["weights"] = {f"{w:g}": n for w, n in sorted(weights.items())}
             info["split_settings"] = store.setting("split")
@@ -279,7 +186,7 @@ class Pool:
             sql = (
                 "WITH A AS (SELECT m.rid, m.weight FROM members m WHERE {la}), "
                 "B AS (SELECT m.rid, m.weight FROM members m WHERE {lb}) "
-            ).format(la=store_live(":a"), lb=store_live(":b"))
+            ).format(la=live(":a"), lb=live(":b"))
             p = {"a": va, "b": vb}
             added = [
                 k
@@ -359,11 +266,11 @@ class Pool:
         each other. `weight` (default: each record's own, 1.0) and `tag` apply to the records added (a
         record already in the pool keeps its tag). Records that a change took out of the pool (`remove`, a
         review) are not added again unless `readd`: adding a run again must not undo a review."""
-        _check_weight(weight)
+        check_weight(weight)
         if tag is not None and not tag.strip():
             raise UsageError("--tag: give a non-empty name")
         if isinstance(source, (str, Path)):
-            recs, not_accepted = _source_records(Path(source))
+            recs, not_accepted = source_records(Path(source))
             label = str(source)
         else:
             recs, not_accepted, label = [r for r in source if not r.meta.reasons], 0, "<records>"
@@ -371,118 +278,14 @@ class Pool:
         args = {"source": label, "tag": tag, "weight": weight, "readd": readd}
 
         def work(store: Store, version: int) -> tuple[dict[str, Any] | None, AddResult]:
-            from synthpipe.recipe import DedupConfig
-            from synthpipe.stages.dedup import dedup_records
-
-            db = store.db
-            live_keys, gone = set(), set()
-            for key, live in db.execute(
-                "SELECT r.key, MAX(m.removed IS NULL) FROM records r JOIN members m ON m.rid = r.rid GROUP BY r.rid"
-            ):
-                (live_keys if live else gone).add(key)
-            if readd:
-                gone.clear()
-            fresh: list[Record] = []
-            seen: set[str] = set()
-            for rec in recs:
-                key = record_key(rec)
-                if rec.meta.origin == "input":
-                    rec.id = key  # a plain row's id depends on its file and line: use the key
-                if key in seen:
-                    result.duplicates["duplicate_exact"] = result.duplicates.get("duplicate_exact", 0) + 1
-                elif key in live_keys:
-                    result.already_present += 1
-                elif key in gone:
-                    result.removed_earlier += 1
-                else:
-                    seen.add(key)
-                    fresh.append(rec)
-            del live_keys, seen
-            by_task: dict[str, list[Record]] = defaultdict(list)
-            for rec in fresh:
-                by_task[rec.meta.task].append(rec)
-            del fresh
-            keep: list[Record] = []
-            for task, batch in by_task.items():
-                existing = [
-                    _for_dedup(body, task)
-                    for _rid, _key, _w, body, _s in store.live_rows(version - 1, "AND r.task = ?", (task,))
-                ]
-                kept, removed = dedup_records(batch, DedupConfig(), task, existing=existing)
-                del existing
-                for rec in removed:
-                    code = rec.meta.reasons[-1].code
-                    result.duplicates[code] = result.duplicates.get(code, 0) + 1
-                keep_ids = {id(r) for r in kept}
-                keep += [r for r in batch if id(r) in keep_ids]
-            by_task.clear()
-            if not keep:
-                return None, result
-            # a record removed earlier and added again (readd) keeps its row, its first body and tag
-            keys = [record_key(r) for r in keep]
-            known = dict(
-                db.execute(
-                    "SELECT key, rid FROM records WHERE key IN (SELECT value FROM json_each(?))",
-                    (orjson.dumps(keys).decode(),),
-                )
-            )
-            next_rid = (db.execute("SELECT MAX(rid) FROM records").fetchone()[0] or 0) + 1
-            rids: list[int] = []
-            for key in keys:
-                rid = known.get(key)
-                if rid is None:
-                    rid, next_rid = next_rid, next_rid + 1
-                rids.append(rid)
-
-            def record_rows() -> Iterator[tuple[Any, ...]]:
-                for rid, key, rec in zip(rids, keys, keep, strict=True):
-                    if key in known:
-                        continue
-                    rec.meta.reasons.clear()
-                    rec.meta.line = None
-                    meta = rec.meta
-                    yield (
-                        rid,
-                        key,
-                        rec.id,
-                        meta.task,
-                        meta.origin,
-                        meta.model,
-                        meta.recipe,
-                        tag or "",
-                        str(meta.plan.get("topic", "")),
-                        orjson.dumps(rec.to_json()),
-                    )
-
-            db.executemany(
-                "INSERT INTO records (rid, key, id, task, origin, model, recipe, tag, topic, body) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                record_rows(),
-            )
-            db.executemany(
-                "INSERT INTO members (rid, weight, added) VALUES (?, ?, ?)",
-                (
-                    (rid, rec.meta.weight if weight is None else weight, version)
-                    for rid, rec in zip(rids, keep, strict=True)
-                ),
-            )
-            rows = rids
-            result.added = len(rows)
-            result.version = version
-            _assign_new_splits(store, version)
-            return {
-                "added": result.added,
-                "already_present": result.already_present,
-                "removed_earlier": result.removed_earlier,
-                "duplicates": result.duplicates,
-            }, result
+            return add_records(store, version, recs, result, tag=tag, weight=weight, readd=readd)
 
         return self._change("add", args, work, on_wait)
 
     def weight(self, weight: float, **selection: str | None) -> dict[str, Any]:
         """Set the weight of every record that matches (origin=, model=, recipe=, tag=, task=)."""
-        _check_weight(weight)
-        where, params, text = _selector(selection)
+        check_weight(weight)
+        where, params, text = selector(selection)
 
         def work(store: Store, version: int) -> tuple[dict[str, Any] | None, dict[str, Any]]:
             db = store.db
@@ -531,7 +334,7 @@ class Pool:
         if ids and chosen_sel:
             raise UsageError("remove takes ids or a selection (--origin, --recipe…), not both")
         if not ids:
-            where, params, text = _selector(chosen_sel)
+            where, params, text = selector(chosen_sel)
 
         def work(store: Store, version: int) -> tuple[dict[str, Any] | None, dict[str, Any]]:
             db = store.db
@@ -686,112 +489,13 @@ class Pool:
                 )
             if not have:
                 store.set_setting("split", {"eval": eval_share, "by": list(by), "version": version})
-            assigned = _assign_new_splits(store, version)
+            assigned = assign_new_splits(store, version)
             out = {"version": version, "assigned": assigned}
             if not assigned and have:
                 return None, {"version": None, "assigned": 0}
             return {"assigned": assigned, "eval": eval_share, "by": list(by)}, out
 
         return self._change("split", {"eval": eval_share, "by": list(by)}, work)
-
-
-def _for_dedup(body: bytes, task: str) -> Record:
-    """A pool record as far as dedup reads it (id, fields, family), without decoding its whole meta:
-    adding a run to a pool of a million records reads every one of them."""
-    row = orjson.loads(body)
-    meta = row.pop("meta")
-    return Record(row.pop("id"), row, Meta(task=task, parent_id=meta.get("parent_id"), created_at=0.0))
-
-
-def store_live(param: str = ":v") -> str:
-    from synthpipe.pool.store import live
-
-    return live(param)
-
-
-def _assign_new_splits(store: Store, version: int) -> dict[str, int]:
-    """Give each live record without a split one, per stratum: eval until the stratum's eval count
-    reaches round(share x its size), in a fixed order (a hash of the record's key)."""
-    settings = store.setting("split")
-    if not settings:
-        return {}
-    share, by = settings["eval"], settings["by"]
-    cols = ", ".join(f"r.{k}" for k in by)
-    rows = store.db.execute(
-        f"SELECT r.rid, r.key, s.split, {cols} FROM members m JOIN records r ON r.rid = m.rid "
-        "LEFT JOIN splits s ON s.rid = r.rid WHERE m.removed IS NULL"
-    ).fetchall()
-    strata: dict[tuple[Any, ...], list[tuple[Any, ...]]] = defaultdict(list)
-    for row in rows:
-        strata[tuple(row[3:])].append(row)
-    new: list[tuple[str, int, int]] = []
-    counts = Counter()
-    for members in strata.values():
-        evals = sum(1 for r in members if r[2] == "eval")
-        target = round(share * len(members))
-        for r in sorted((r for r in members if r[2] is None), key=lambda r: _order(r[1])):
-            split = "eval" if evals < target else "train"
-            evals += split == "eval"
-            new.append((split, version, r[0]))
-            counts[split] += 1
-    store.db.executemany("INSERT INTO splits (split, assigned, rid) VALUES (?, ?, ?)", new)
-    return dict(counts)
-
-
-def export_source(spec: str, split: str = "all") -> tuple[Iterator[Record], Any]:
-    """The records of `pool:DIR@VERSION` (or @TAG, or none: the latest) for `synthpipe export`, and
-    what the dataset card says of them: the version, recipes with their hashes, models, and how the
-    weights were set."""
-    from synthpipe.exports import ExportInfo
-
-    directory, wanted = parse_pool_spec(spec)
-    pool = Pool(directory)
-    v = pool.resolve(wanted)
-    records = pool.records(v, split)  # a generator: errors about the split come on first use
-    store = pool._open()
-    try:
-        # no tags here: a tag given later must not change what an export of this version writes
-        info = ExportInfo(
-            source=f"pool {directory.name or directory} version {v}",
-            name=f"pool-v{v}",
-            pool_version=v,
-            split=split,
-        )
-        sql = (
-            "SELECT DISTINCT r.recipe, json_extract(CAST(r.body AS TEXT), '$.meta.recipe_hash'), r.model "
-            f"FROM members m JOIN records r ON r.rid = m.rid WHERE {store_live()} ORDER BY 1, 2, 3"
-        )
-        models: list[str] = []
-        for recipe, recipe_hash, model in store.db.execute(sql, {"v": v}):
-            info.add_recipe(recipe, recipe_hash or "")
-            if model and model not in models:
-                models.append(model)
-        info.models = models
-        for row in store.versions():
-            if row["version"] > v:
-                break
-            args = row["args"]
-            if row["op"] == "add" and args.get("weight") is not None:
-                info.weight_rules.append(
-                    f"v{row['version']}: records added from {args['source']} weigh {args['weight']:g}"
-                )
-            elif row["op"] == "weight":
-                sel = ", ".join(f"{k}={x}" for k, x in args["selection"].items())
-                info.weight_rules.append(f"v{row['version']}: weight {args['weight']:g} for {sel}")
-    finally:
-        store.close()
-    return records, info
-
-
-def parse_pool_spec(spec: str) -> tuple[Path, str | None]:
-    """`pool:DIR@VERSION` / `pool:DIR@TAG` / `pool:DIR` -> (DIR, version or tag or None)."""
-    body = spec[len("pool:") :] if spec.startswith("pool:") else spec
-    directory, at, version = body.rpartition("@")
-    if not at or "/" in version:  # no @, or an @ inside the path: the whole of it is the directory
-        directory, version = body, ""
-    if not directory:
-        raise UsageError(f"{spec!r}: give the pool directory, e.g. pool:pool/@latest")
-    return Path(directory), version or None
 
 
 __all__ = ["COLUMNS", "AddResult", "Pool", "export_source", "parse_pool_spec", "record_key"]
