@@ -63,6 +63,21 @@ def _more_than_planned(out: Path | None, done: int, n: int) -> list[str]:
     ]
 
 
+def _more_than_target(out: Path | None, accepted: int, n: int) -> list[str]:
+    if out is None or accepted <= n:
+        return []
+    return [
+        f"{out} already holds {accepted} accepted records, more than the target of {n}: they stay; "
+        f"to keep only {n}, write to a new --out"
+    ]
+
+
+def _tokens_and_cost(usage: dict[str, dict[str, Any]]) -> tuple[int, float]:
+    """Tokens of the requests sent and their cost, over every model of `usage`."""
+    tokens = sum(u["prompt_tokens"] + u["completion_tokens"] for u in usage.values())
+    return tokens, round(sum(u["cost_usd"] for u in usage.values()), 6)
+
+
 def run(recipe: RecipeLike, out: str | Path | None = None, **options: Any) -> Result:
     """Generate, check and keep training data for `recipe`.
 
@@ -71,7 +86,8 @@ def run(recipe: RecipeLike, out: str | Path | None = None, **options: Any) -> Re
     again resumes, asking the model only for what it has not answered. Without `out` nothing is written
     and answers are cached in memory for this call only (unless `cache` names a file).
 
-    Options: `count`, `cache`, `use_cache`, `force` (start OUT over when it holds another recipe's
+    Options: `count`, or `accepted` (plan candidates until that many are accepted, within the budgets
+    `max_candidates`, `max_tokens`, `max_cost`; see `synthpipe.engine.target`), `cache`, `use_cache`, `force` (start OUT over when it holds another recipe's
     data), `retry_failed`, `model`/`base_url`/`api_key_env`/`max_in_flight` (point the generator at an
     OpenAI-compatible server, or change its concurrency), `backends` (replace models by name: tests,
     custom clients), `progress`, `on_warning`, `workers` (processes for the rule checks and grounding;
@@ -118,6 +134,10 @@ def prepare_run(
     out: str | Path | None = None,
     *,
     count: int | None = None,
+    accepted: int | None = None,
+    max_candidates: int | None = None,
+    max_tokens: int | None = None,
+    max_cost: float | None = None,
     cache: str | Path | None = None,
     use_cache: bool = True,
     force: bool = False,
@@ -134,6 +154,7 @@ def prepare_run(
     """The job of a run, its source and how many candidates there are and are done already."""
     from synthpipe.engine.models import ModelPool
     from synthpipe.engine.presets import build_stages, run_stage_names
+    from synthpipe.engine.target import Budget, Target, check_target
     from synthpipe.prompts.plan import check_prompts_fit
     from synthpipe.prompts.space import plan_space
     from synthpipe.recipe.identity import identity
@@ -142,8 +163,19 @@ def prepare_run(
     from synthpipe.sources.plan import plan_source
 
     check_key_env(api_key_env, "--api-key-env")
+    budget = Budget(max_candidates, max_tokens, max_cost)
     recipe = with_generator(as_recipe(recipe), model, base_url, api_key_env, max_in_flight)
-    n = count or recipe.count
+    check_target(count, accepted, budget, recipe.accepted)
+    if accepted is None and count is None:  # a recipe's `accepted:` replaces its `count:`
+        accepted = recipe.accepted
+    if accepted is not None:
+        b = recipe.budget
+        budget = Budget(
+            budget.max_candidates or b.max_candidates,
+            budget.max_tokens or b.max_tokens,
+            budget.max_cost or b.max_cost,
+        )
+    n = accepted or count or recipe.count
     if n < 1:
         raise UsageError(f"count {n}: give a positive number of candidates")
     seeds = _seed_parents(recipe)
@@ -159,6 +191,18 @@ def prepare_run(
         done = sink.open(identity(recipe), retry_failed=retry_failed, force=force)
         previous = sink.previous_manifest()
     finished = _generated_done(sink, done)
+    target = None
+    if accepted is not None:
+        earlier = previous.get("usage") or {}
+        target = Target(
+            recipe,
+            accepted,
+            budget,
+            done,
+            accepted_before=sum(1 for r in sink.records("accepted") if not r.meta.parent_id),
+            finished_before=finished,
+            usage=lambda: _tokens_and_cost(pool.total_usage(earlier)),
+        )
     try:
         cache_path = Path(cache) if cache else (sink.path / "cache.sqlite" if sink.path else None)
         job = Job(
@@ -175,7 +219,7 @@ def prepare_run(
                 "generation_hash": recipe.generation_hash,
                 "task": recipe.task,
                 "language": recipe.language,
-                "planned": n,
+                **({"planned": n} if target is None else {}),
                 "plan": space.to_json(),
             },
             tail={
@@ -193,7 +237,11 @@ def prepare_run(
             warnings=[
                 *risk_warnings(recipe),
                 *filter(None, [space.warning(n)]),
-                *_more_than_planned(sink.path, finished, n),
+                *(
+                    _more_than_planned(sink.path, finished, n)
+                    if target is None
+                    else _more_than_target(sink.path, target.accepted, n)
+                ),
             ],
             on_warning=on_warning or (lambda message: None),
             progress=progress,
@@ -201,11 +249,14 @@ def prepare_run(
             earlier_stage_usage=previous.get("usage_by_stage") or {},
             workers=workers,
             then=_augment_generated if recipe.augment.on_generated else None,
+            target=target,
         )
     except BaseException:
         sink.close(False)
         raise
-    source = plan_source(recipe, n, done)
+    source = plan_source(recipe, n, done) if target is None else target.source()
+    if target is not None:  # the target's source adds to the total as it plans
+        n = finished
     if seeds:
         from synthpipe.sources.augment import plan_children
 

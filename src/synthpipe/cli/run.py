@@ -52,6 +52,9 @@ def _run(
                 f"ended at {f['concurrency']} of {f['max_in_flight']} in flight ({f['why']})"
             )
     click.echo(written(result, cache))
+    target = m.get("target")
+    if target and target["message"]:
+        click.echo(target["message"], err=not target["reached"])
     return result
 
 
@@ -61,6 +64,17 @@ def _run(
 @click.option(
     "--count", "-n", type=click.IntRange(min=1), help="Number of candidates (overrides the recipe)."
 )
+@click.option(
+    "--accepted",
+    type=int,
+    metavar="N",
+    help="Plan candidates until N records are accepted (instead of --count; the recipe's accepted:).",
+)
+@click.option(
+    "--max-candidates", type=int, metavar="N", help="With --accepted: stop after N candidates in all."
+)
+@click.option("--max-tokens", type=int, metavar="N", help="With --accepted: stop after N tokens sent in all.")
+@click.option("--max-cost", type=float, metavar="USD", help="With --accepted: stop after this cost in all.")
 @click.option("--model", help="Generator model name on an OpenAI-compatible server.")
 @click.option("--base-url", help="That server's base URL, e.g. http://127.0.0.1:8000/v1.")
 @api_key_env_option
@@ -90,6 +104,10 @@ def run(
     recipe_path: Path,
     out: Path | None,
     count: int | None,
+    accepted: int | None,
+    max_candidates: int | None,
+    max_tokens: int | None,
+    max_cost: float | None,
     model: str | None,
     base_url: str | None,
     api_key_env: str | None,
@@ -105,13 +123,16 @@ def run(
     """Generate, check and write training data for RECIPE. Re-running the same command resumes.
 
     Exit codes: 0 every record answered; 1 finished with failed records (the same command retries
-    them), or stopped because every request failed the same way; 2 bad input or setup."""
+    them), stopped short of --accepted by a budget, or stopped because every request failed the same
+    way; 2 bad input or setup."""
     recipe = synthpipe.load_recipe(recipe_path)
     if dry_run:
+        if accepted is not None:  # at least N candidates: the estimate of the fewest a target needs
+            echo_warning(f"--dry-run estimates {accepted} candidates, the fewest --accepted {accepted} needs")
         estimate = synthpipe.estimate(
             recipe,
             out or synthpipe.default_out_dir(recipe),
-            count=count,
+            count=count or accepted,
             cache=cache_path,
             use_cache=not no_cache,
             model=model,
@@ -127,6 +148,10 @@ def run(
         recipe,
         out or synthpipe.default_out_dir(recipe),
         count=count,
+        accepted=accepted,
+        max_candidates=max_candidates,
+        max_tokens=max_tokens,
+        max_cost=max_cost,
         model=model,
         base_url=base_url,
         api_key_env=api_key_env,
@@ -146,6 +171,9 @@ def run(
             f"pool {added['dir']}: added {added['added']}, already present {added['already_present']}, "
             f"duplicates {dups} -> {where}"
         )
+    target = result.manifest.get("target")
+    if target and not target["reached"]:
+        click.get_current_context().exit(1)
     exit_status(result)
 
 

@@ -21,6 +21,7 @@ from synthpipe.core.records import Record
 from synthpipe.engine.engine import Engine
 from synthpipe.engine.manifest import build_manifest
 from synthpipe.engine.models import ModelPool, public_model
+from synthpipe.engine.target import Target
 from synthpipe.recipe import Recipe
 from synthpipe.sinks.base import MemorySink
 from synthpipe.stages.base import Stage, StageContext
@@ -87,6 +88,8 @@ class Job:
     # first pass has finished, it gives the stages and the source of the second, and how many records.
     then: Callable[[Job], tuple[list[Stage], AsyncIterator[list[Record]], int]] | None = None
     then_stages: list[str] = field(default_factory=list)  # the manifest names of the second pass's stages
+    # `run --accepted N`: the source plans toward the target and the engine writes through its gate.
+    target: Target | None = None
 
     def warn(self, message: str) -> None:
         if message not in self.warnings:
@@ -115,7 +118,7 @@ class Job:
             cache = ResponseCache(self.cache_path or ":memory:")
             self.pool.attach(cache)
         engine: Engine | None = None
-        pool = self._workers(total - done)
+        pool = self._workers(total - done if self.target is None else self.target.n)
         try:
             for message in self.warnings:
                 self.on_warning(message)
@@ -132,7 +135,10 @@ class Job:
             progress = RunProgress(
                 total=total, done=done, stats=stats, enabled=self.progress, what=self.command
             )
-            engine = Engine(self.stages, self.sink, on_done=progress.advance)
+            into: Any = self.sink
+            if self.target is not None:
+                into, self.target.on_plan = self.target.gate(self.sink), progress.add_total
+            engine = Engine(self.stages, into, on_done=progress.advance)
             live = asyncio.create_task(self._keep_manifest(started, engine))
             passes = [(self.stages, engine)]
             try:
@@ -152,6 +158,8 @@ class Job:
                     key = stage.name if n == 0 else f"{stage.name} (augmented)"
                     info[key] = {**(await stage.close()), "this_run": eng.stats[stage.name].to_json()}
                     for name, records in stage.files().items():
+                        if self.target is not None and self.target.not_used:  # in no file
+                            records = [r for r in records if r.id not in self.target.not_used]
                         self.sink.write_records(name, records)
             status = "complete"
         finally:
@@ -239,6 +247,8 @@ class Job:
                 tail["flow"] = flow
             tail["cache"] = str(self.cache_path) if self.cache_path else None
         tail.update(self.tail)
+        if self.target is not None:
+            tail["target"] = self.target.to_json()
         from synthpipe.stages.augment.counts import augment_counts
 
         kept = {o: self.sink.records(o) for o in ("accepted", "rejected", "failed")}

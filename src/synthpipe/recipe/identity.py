@@ -8,9 +8,10 @@
   identity of every other model the recipe names.
 
 Neither depends on how requests are sent (`ModelSpec.OPERATIONAL`: concurrency, rate limits, retries,
-time-outs, prices, the key's variable), on `count`, `name`, `output_dir`, `review_sample`, `pool`, or on how the
-recipe's path was spelt. A run directory stores the data identity (`run.json`), so a later run can name
-exactly what changed instead of mixing records made under two recipes.
+time-outs, prices, the key's variable), on `count`, `accepted`, `budget`, `name`, `output_dir`,
+`review_sample`, `pool`, or on how the recipe's path was spelt. A run directory stores the data identity
+(`run.json`), so a later run can name exactly what changed instead of mixing records made under two
+recipes.
 """
 
 from __future__ import annotations
@@ -23,7 +24,18 @@ from synthpipe.core.records import stable_hash
 if TYPE_CHECKING:
     from synthpipe.recipe.schema import ModelSpec, Recipe
 
-_NOT_DATA = {"name", "count", "output_dir", "review_sample", "models", "sources", "examples_file", "pool"}
+_NOT_DATA = {
+    "name",
+    "count",
+    "accepted",
+    "budget",
+    "output_dir",
+    "review_sample",
+    "models",
+    "sources",
+    "examples_file",
+    "pool",
+}
 _QUALITY = ("checks", "judge", "agreement", "grounding", "dedup", "stages", "augment")
 # Settings added after run directories existed: at their default they stay out of the identity, so a
 # directory made before them resumes instead of being refused as "made by another recipe".

@@ -323,6 +323,14 @@ class AugmentConfig(_Strict):
         return data
 
 
+class BudgetConfig(_Strict):
+    """Limits of a run toward `accepted:`, over its whole output directory."""
+
+    max_candidates: int | None = Field(None, gt=0)
+    max_tokens: int | None = Field(None, gt=0)
+    max_cost: float | None = Field(None, gt=0, description="US dollars at the models' prices")
+
+
 class Recipe(_Strict):
     name: str = "recipe"
     task: str = Field(description="qa, summarize, rewrite, classify, dialogue, or a registered kind")
@@ -337,6 +345,10 @@ class Recipe(_Strict):
         default_factory=list, description="planned sampling temperatures, spread over the candidates"
     )
     count: int = Field(10, description="number of candidates to generate")
+    accepted: int | None = Field(
+        None, gt=0, description="plan candidates until this many are accepted (replaces count)"
+    )
+    budget: BudgetConfig = BudgetConfig()
     sources: list[Source] = []
     examples: list[dict[str, Any]] = Field(default_factory=list)
     examples_file: str | None = None
