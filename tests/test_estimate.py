@@ -279,3 +279,26 @@ def test_a_dry_run_with_bad_input_is_an_error(tmp_path: Path) -> None:
     )
     res = CliRunner().invoke(cli, ["run", str(small), "--dry-run"])
     assert res.exit_code == 2 and "context window" in res.stderr, res.stderr
+
+
+def test_a_dry_run_refuses_what_a_run_refuses_and_estimates_a_target_at_n(
+    write_recipe, tmp_path: Path
+) -> None:
+    path, _ = write_recipe(count=4)
+
+    def dry(*args: str) -> Any:
+        return CliRunner().invoke(cli, ["run", str(path), "--dry-run", "--out", str(tmp_path / "o"), *args])
+
+    for args, fragment in (
+        (["--accepted", "5", "--count", "5"], "do not go together"),
+        (["--accepted", "5", "--max-tokens", "0"], "a budget must be more than 0"),
+        (["--max-cost", "1"], "give --accepted N too"),
+    ):
+        res = dry(*args)
+        assert res.exit_code == 2 and fragment in res.output, res.output
+    assert not (tmp_path / "o").exists()
+    by_target = synthpipe.estimate(path, accepted=7)
+    by_count = synthpipe.estimate(path, count=7)
+    assert by_target.to_json() == by_count.to_json()
+    target_path, _ = write_recipe("target.yaml", accepted=7)
+    assert synthpipe.estimate(target_path).to_json()["by_stage"] == by_count.to_json()["by_stage"]

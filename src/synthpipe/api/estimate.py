@@ -17,6 +17,10 @@ def estimate(
     out: str | Path | None = None,
     *,
     count: int | None = None,
+    accepted: int | None = None,
+    max_candidates: int | None = None,
+    max_tokens: int | None = None,
+    max_cost: float | None = None,
     cache: str | Path | None = None,
     use_cache: bool = True,
     model: str | None = None,
@@ -25,14 +29,18 @@ def estimate(
     max_in_flight: int | None = None,
 ) -> Estimate:
     """What `run(recipe, out, ...)` with the same options would ask: requests, estimated prompt and
-    completion tokens and cost per stage and per model (see `synthpipe.engine.estimate` for how). No
+    completion tokens and cost per stage and per model (see `synthpipe.engine.estimate` for how); a
+    target (`accepted`, or the recipe's `accepted:`) at its fewest candidates, N. No
     model is built or asked and nothing is written; `out` and `cache` are only read, for the lengths
     of answers given before (not with `use_cache=False`)."""
     from synthpipe.engine.estimate import estimate_run
+    from synthpipe.engine.target import Budget, check_target
 
     check_key_env(api_key_env, "--api-key-env")
     rcp = with_generator(as_recipe(recipe), model, base_url, api_key_env, max_in_flight)
-    n = count or rcp.count
+    # the same inputs a run refuses; a target is estimated at its fewest candidates, N
+    check_target(count, accepted, Budget(max_candidates, max_tokens, max_cost), rcp.accepted)
+    n = count or accepted or (rcp.accepted if count is None else None) or rcp.count
     if n < 1:
         raise UsageError(f"count {n}: give a positive number of candidates")
     where = Path(out) if out is not None else None

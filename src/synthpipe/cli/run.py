@@ -132,7 +132,11 @@ def run(
         estimate = synthpipe.estimate(
             recipe,
             out or synthpipe.default_out_dir(recipe),
-            count=count or accepted,
+            count=count,
+            accepted=accepted,
+            max_candidates=max_candidates,
+            max_tokens=max_tokens,
+            max_cost=max_cost,
             cache=cache_path,
             use_cache=not no_cache,
             model=model,
