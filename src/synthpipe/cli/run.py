@@ -126,47 +126,30 @@ def run(
     them), stopped short of --accepted by a budget, or stopped because every request failed the same
     way; 2 bad input or setup."""
     recipe = synthpipe.load_recipe(recipe_path)
+    out = out or synthpipe.default_out_dir(recipe)
+    # what a run and its dry run share: the same plan, target, budgets, model and cache
+    shared = {
+        "count": count,
+        "accepted": accepted,
+        "max_candidates": max_candidates,
+        "max_tokens": max_tokens,
+        "max_cost": max_cost,
+        "model": model,
+        "base_url": base_url,
+        "api_key_env": api_key_env,
+        "max_in_flight": max_in_flight,
+        "use_cache": not no_cache,
+        "cache": cache_path,
+    }
     if dry_run:
         if accepted is not None:  # at least N candidates: the estimate of the fewest a target needs
             echo_warning(f"--dry-run estimates {accepted} candidates, the fewest --accepted {accepted} needs")
-        estimate = synthpipe.estimate(
-            recipe,
-            out or synthpipe.default_out_dir(recipe),
-            count=count,
-            accepted=accepted,
-            max_candidates=max_candidates,
-            max_tokens=max_tokens,
-            max_cost=max_cost,
-            cache=cache_path,
-            use_cache=not no_cache,
-            model=model,
-            base_url=base_url,
-            api_key_env=api_key_env,
-            max_in_flight=max_in_flight,
-        )
+        estimate = synthpipe.estimate(recipe, out, **shared)
         for message in estimate.warnings:
             echo_warning(message)
         click.echo(estimate.to_text())
         return
-    result = _run(
-        recipe,
-        out or synthpipe.default_out_dir(recipe),
-        count=count,
-        accepted=accepted,
-        max_candidates=max_candidates,
-        max_tokens=max_tokens,
-        max_cost=max_cost,
-        model=model,
-        base_url=base_url,
-        api_key_env=api_key_env,
-        max_in_flight=max_in_flight,
-        use_cache=not no_cache,
-        cache=cache_path,
-        force=force,
-        workers=workers,
-        progress=progress,
-        pool=pool_dir,
-    )
+    result = _run(recipe, out, force=force, workers=workers, progress=progress, pool=pool_dir, **shared)
     added = result.manifest.get("pool")
     if added:
         dups = sum(added["duplicates"].values())
