@@ -300,6 +300,19 @@ def _spawn_add(src: Path, pool: Path) -> subprocess.Popen:
     )
 
 
+def _writing(pool: Path) -> bool:
+    """Whether another process holds the pool's write lock (a change between BEGIN and COMMIT)."""
+    db = sqlite3.connect(pool / "pool.sqlite", timeout=0, isolation_level=None)
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        db.close()
+
+
 def _integrity(pool: Path) -> None:
     db = sqlite3.connect(pool / "pool.sqlite")
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -331,24 +344,23 @@ def test_a_kill_during_add_leaves_the_version_before(tmp_path: Path) -> None:
     p.add(write_jsonl(tmp_path / "first.jsonl", qa_rows(200, 12)))
     before = fingerprint(pool, "latest")
     big = write_jsonl(tmp_path / "big.jsonl", qa_rows(15_000, 13))
-    wal = pool / "pool.sqlite-wal"
     outcomes = []
     for delay in (0.05, 0.6, 1.2):
         proc = _spawn_add(big, pool)
-        start = wal.stat().st_size if wal.exists() else 0
         deadline = time.monotonic() + 60
-        # wait until it is writing (the WAL grows), then a moment more
-        while proc.poll() is None and time.monotonic() < deadline:
-            if wal.exists() and wal.stat().st_size > start:
-                break
+        # wait until it is inside its transaction (it holds the write lock), then a moment more
+        while proc.poll() is None and time.monotonic() < deadline and not _writing(pool):
             time.sleep(0.01)
         time.sleep(delay)
+        inside = _writing(pool)
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
         _integrity(pool)
         latest = Pool(pool).resolve()
         outcomes.append(latest)
+        if inside:
+            assert latest == 1, "killed inside its transaction, yet a version was written"
         if latest == 1:  # killed before its commit: exactly the version before
             assert fingerprint(pool, "latest") == before
         else:  # it finished: the whole add, not part of it

@@ -10,6 +10,7 @@ import hashlib
 import json
 import time
 from dataclasses import asdict, dataclass, field
+from dataclasses import fields as dataclass_fields
 from typing import Any
 
 import orjson
@@ -50,14 +51,18 @@ class Meta:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
+        """The fields that are set: None and empty lists and dicts are left out, except `reasons` (always
+        there, so a reader sees at once that a record has none). Runs once per record written."""
         out: dict[str, Any] = {}
-        for name in self.__slots__:  # type: ignore[attr-defined]
+        for name, kind in _META_KINDS:
             value = getattr(self, name)
-            if name in ("reasons", "flags"):
-                value = [r.to_json() for r in value]
-            if value in (None, {}, []) and name not in ("reasons",):
+            if value is None:
                 continue
-            out[name] = value
+            if kind is _REASONS:
+                if value or name == "reasons":
+                    out[name] = [r.to_json() for r in value]
+            elif kind is _OTHER or value:
+                out[name] = value
         return out
 
     @classmethod
@@ -78,6 +83,13 @@ class Meta:
 
 
 _META_KEYS = frozenset(Meta.__slots__)  # type: ignore[attr-defined]
+_REASONS, _CONTAINER, _OTHER = "reasons", "container", "other"
+# What Meta.to_json does with each field, from its annotation: lists of Reason, dicts (left out when
+# empty), everything else (left out only when None).
+_META_KINDS = tuple(
+    (f.name, _REASONS if "Reason" in str(f.type) else _CONTAINER if "dict" in str(f.type) else _OTHER)
+    for f in dataclass_fields(Meta)
+)
 
 
 @dataclass(slots=True)

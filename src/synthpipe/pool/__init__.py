@@ -21,6 +21,7 @@ from typing import Any
 import orjson
 
 from synthpipe.core.errors import UsageError
+from synthpipe.core.gcpause import gc_paused
 from synthpipe.core.records import Meta, Record
 from synthpipe.pool.records import (
     AddResult,
@@ -269,18 +270,19 @@ class Pool:
         check_weight(weight)
         if tag is not None and not tag.strip():
             raise UsageError("--tag: give a non-empty name")
-        if isinstance(source, (str, Path)):
-            recs, not_accepted = source_records(Path(source))
-            label = str(source)
-        else:
-            recs, not_accepted, label = [r for r in source if not r.meta.reasons], 0, "<records>"
-        result = AddResult(None, not_accepted=not_accepted, source=label)
-        args = {"source": label, "tag": tag, "weight": weight, "readd": readd}
+        with gc_paused():  # a million records in memory: see gc_paused
+            if isinstance(source, (str, Path)):
+                recs, not_accepted = source_records(Path(source))
+                label = str(source)
+            else:
+                recs, not_accepted, label = [r for r in source if not r.meta.reasons], 0, "<records>"
+            result = AddResult(None, not_accepted=not_accepted, source=label)
+            args = {"source": label, "tag": tag, "weight": weight, "readd": readd}
 
-        def work(store: Store, version: int) -> tuple[dict[str, Any] | None, AddResult]:
-            return add_records(store, version, recs, result, tag=tag, weight=weight, readd=readd)
+            def work(store: Store, version: int) -> tuple[dict[str, Any] | None, AddResult]:
+                return add_records(store, version, recs, result, tag=tag, weight=weight, readd=readd)
 
-        return self._change("add", args, work, on_wait)
+            return self._change("add", args, work, on_wait)
 
     def weight(self, weight: float, **selection: str | None) -> dict[str, Any]:
         """Set the weight of every record that matches (origin=, model=, recipe=, tag=, task=)."""

@@ -135,6 +135,9 @@ def add_records(
     from synthpipe.stages.dedup import dedup_records
 
     db = store.db
+    # The unique key and id indexes take random inserts: with SQLite's default 2 MB page cache a million
+    # of them go to disk page by page. 256 MB holds them (for this connection, which closes after the add).
+    db.execute("PRAGMA cache_size = -262144")
     live_keys, gone = set(), set()
     for key, live in db.execute(
         "SELECT r.key, MAX(m.removed IS NULL) FROM records r JOIN members m ON m.rid = r.rid GROUP BY r.rid"
@@ -142,7 +145,7 @@ def add_records(
         (live_keys if live else gone).add(key)
     if readd:
         gone.clear()
-    fresh: list[Record] = []
+    fresh: list[tuple[str, Record]] = []
     seen: set[str] = set()
     for rec in recs:
         key = record_key(rec)
@@ -156,10 +159,11 @@ def add_records(
             result.removed_earlier += 1
         else:
             seen.add(key)
-            fresh.append(rec)
+            fresh.append((key, rec))
     del live_keys, seen
+    key_of = {id(rec): key for key, rec in fresh}
     by_task: dict[str, list[Record]] = defaultdict(list)
-    for rec in fresh:
+    for _key, rec in fresh:
         by_task[rec.meta.task].append(rec)
     del fresh
     keep: list[Record] = []
@@ -179,7 +183,8 @@ def add_records(
     if not keep:
         return None, result
     # a record removed earlier and added again (readd) keeps its row, its first body and tag
-    keys = [record_key(r) for r in keep]
+    keys = [key_of[id(r)] for r in keep]
+    del key_of
     known = dict(
         db.execute(
             "SELECT key, rid FROM records WHERE key IN (SELECT value FROM json_each(?))",

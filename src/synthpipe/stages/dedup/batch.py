@@ -11,11 +11,10 @@ records that share a band with some other record go through the Python loop.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from synthpipe.core.gcpause import gc_paused
 from synthpipe.stages.dedup.confirm import Features, family, features, similarity, split_parts, veto
 from synthpipe.stages.dedup.deduper import (
     EXACT,
@@ -66,21 +65,8 @@ def dedup_records(
     meta.extra["duplicate_of"] = {id, line, code, similarity[, source]} naming the kept record.
 
     `existing` is the pool: records, or {file name: records} so that a duplicate names the file it is in."""
-    with _gc_paused():
+    with gc_paused():
         return _dedup(list(records), config, task, existing, models, embedder)
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """The batch allocates many short-lived objects without cycles; cyclic collections over a million
-    records already in memory would cost a third of the run."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _dedup(
