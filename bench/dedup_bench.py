@@ -1,7 +1,7 @@
 """Dedup benchmark: quality on the labelled near-duplicate set, and speed/memory at 100k and 1M records.
 
     python bench/dedup_bench.py quality [--thresholds 0.7,0.8,0.9] [--embed]
-    python bench/dedup_bench.py templates [--parts tune,heldout,blind,blind2]   # template-heavy FAQ set (bench/data)
+    python bench/dedup_bench.py templates [--parts tune,heldout,blind,blind2,blind3]   # template-heavy FAQ set (bench/data)
     python bench/dedup_bench.py scale --n 100000 [--engines synthpipe,datasketch,rensa]
     python bench/dedup_bench.py scale --n 1000000            # the 1M goal: < 60 s, < 4 GB (2 cores)
 
@@ -382,7 +382,9 @@ def main() -> None:
     q.add_argument("--embed", action="store_true", help="also embedding-only dedup with the local model")
     t = sub.add_parser("templates")
     t.add_argument(
-        "--parts", default="tune,heldout,blind,blind2", help="comma list of tune, heldout, blind, blind2"
+        "--parts",
+        default="tune,heldout,blind,blind2,blind3",
+        help="comma list of tune, heldout, blind, blind2, blind3",
     )
     s = sub.add_parser("scale")
     s.add_argument("--n", type=int, default=100_000)

@@ -74,3 +74,12 @@ def test_second_blind_part_meets_the_goal_since_the_question_veto(streamed: bool
     res = dedup_bench.template_scores("blind2", streamed)
     _show(f"template set, blind2, {'streamed' if streamed else 'batch'}", res)
     assert res["P"] >= GOAL_P and res["R"] >= GOAL_R and res["TP"] >= 185
+
+
+def test_third_blind_part_stays_at_its_first_measurement() -> None:
+    # bench/dedup.md: blind3 (2026-12-06: car rental, vet clinic admin, co-working, language schools,
+    # movers, venues; written without the code) measured once: P 0.974 R 0.813; the recall goal missed
+    # (light rewording of both question and answer: en 0.23, zh 0.52). A floor at that measurement.
+    res = dedup_bench.template_scores("blind3", False)
+    _show("template set, blind3, batch", res)
+    assert res["P"] >= 0.97 and res["R"] >= 0.81, res

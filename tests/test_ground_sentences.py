@@ -201,6 +201,121 @@ def test_chinese_courtesy_is_not_counted(sentence: str) -> None:
     assert sentence_support(sentence, INDEX_ZH).claimless
 
 
+# --- what carries no claim, and calculations ------------------------------------------------------
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I'm afraid not.",
+        "Good catch.",
+        "Great question!",
+        "恭喜提车！",
+        "抱歉，目前还不行。",
+        "感谢您提前为朋友登记！",
+    ],
+)
+def test_acknowledgements_and_short_replies_carry_no_claim(sentence: str) -> None:
+    assert sentence_support(sentence, INDEX_EN).claimless
+
+
+def test_a_reply_word_or_courtesy_before_a_claim_leaves_the_claim_checked() -> None:
+    assert not sentence_support("I'm afraid we only refund gift cards in cash.", INDEX_EN).claimless
+    assert not supported("不好意思，退货需要在签收后 60 天内申请。", INDEX_ZH)
+
+
+def test_words_announcing_a_calculation_are_not_claims_but_its_numbers_are() -> None:
+    trips = SupportIndex(
+        ["Trips cost $9 per hour. Every trip includes 150 km free; each extra km costs $0.30."]
+    )
+    assert supported("5 hours at $9 an hour comes to $45 in total.", trips, "I need a car for 5 hours.")
+    assert not supported("5 hours at $9 an hour comes to $46 in total.", trips, "I need a car for 5 hours.")
+    parking = SupportIndex(["业主可租赁固定车位，月租 300 元。"])
+    assert supported("固定车位月租 300 元，一年一共是 3600 元。", parking, "我想租一年车位。")
+    assert not supported("固定车位月租 300 元，一年一共是 3500 元。", parking, "我想租一年车位。")
+
+
+def test_a_sentence_may_show_the_steps_of_its_calculation_but_a_bare_result_is_checked() -> None:
+    trips = SupportIndex(
+        ["Trips cost $9 per hour. Every trip includes 150 km free; each extra km costs $0.30."]
+    )
+    steps = "Every trip includes 150 km free, so 200 km leaves 50 extra km at $0.30 each, which is ${}."
+    assert supported(steps.format(15), trips, "I will drive about 200 km.")  # 200 - 150 = 50, x 0.30
+    assert not supported(steps.format(16), trips, "I will drive about 200 km.")  # "which is $16" alone
+
+
+def test_a_chinese_discount_in_tenths_is_a_calculation() -> None:
+    index = SupportIndex(["1000M 套餐每月 129 元。预存一年费用可享 9 折优惠。"])
+    first = "1000M 套餐每月 129 元，一年是 1548 元。"
+    found = answer_support([first, "预存一年可以打 9 折，所以实际需要交 1393.2 元。"], index)
+    assert [s.supported(0.6) for s in found] == [True, True]  # 1548 x 9 / 10
+    found = answer_support([first, "预存一年可以打 9 折，所以实际需要交 1390 元。"], index)
+    assert [s.supported(0.6) for s in found] == [True, False]
+
+
+# --- figures bound to what they are said of -------------------------------------------------------
+CARSHARE = SupportIndex(
+    [
+        "Late returns are charged $25 per started 30 minutes on top of the normal hourly rate. "
+        "Parking fines are charged to your account plus a $15 admin fee."
+    ]
+)
+VISITORS = SupportIndex(
+    [
+        "访客车辆登记后，可免费停放 2 小时，超过部分每小时 5 元。未经登记的访客车辆按临停标准收费，每小时 8 元。"
+    ]
+)
+
+
+def test_a_source_figure_given_to_the_wrong_thing_is_unsupported_in_english() -> None:
+    late = "I was 40 minutes late."  # 40 - 25 = 15: the calculation must not excuse the wrong fee
+    assert not supported("Late returns are charged $15 per started 30 minutes.", CARSHARE, late)
+    assert supported("Late returns are charged $25 per started 30 minutes.", CARSHARE, late)
+    assert supported("Parking fines come with a $15 admin fee.", CARSHARE, late)
+
+
+def test_a_source_figure_given_to_the_wrong_thing_is_unsupported_in_chinese() -> None:
+    assert not supported("登记后的访客车辆可以免费停放 2 小时，超出部分每小时 8 元。", VISITORS)
+    assert supported("登记后的访客车辆可以免费停放 2 小时，超过部分每小时 5 元。", VISITORS)
+    assert supported("未经登记的访客车辆每小时收费 8 元。", VISITORS)
+
+
+def test_figures_of_one_source_sentence_are_not_judged_against_each_other() -> None:
+    # "or 60 EUR at the airport" leaves its subject to the clause before it
+    bags = SupportIndex(
+        [
+            "Extra bags can be added in Manage Booking for 35 EUR each when bought online, or 60 EUR at the airport."
+        ]
+    )
+    assert supported("Buying an extra bag at the airport costs 60 EUR.", bags)
+
+
+# --- inferences ------------------------------------------------------------------------------------
+LEAVE = SupportIndex(
+    ["Up to 5 unused days can be carried over into the next year; carried-over days expire on 31 March."]
+)
+LIBRARY = SupportIndex(["开放时间为周二至周日 9:00 至 21:00，周一闭馆。"])
+
+
+def test_a_conclusion_drawn_from_a_supported_premise_is_supported_in_english() -> None:
+    assert supported("Carried-over days expire on 31 March, so plan to use them in the first quarter.", LEAVE)
+    # but not one that adds a figure, or the speaker talking about itself, or one from a false premise
+    assert not supported(
+        "Carried-over days expire on 31 March, so you can still use them until 30 June.", LEAVE
+    )
+    assert not supported(
+        "Carried-over days expire on 31 March, so I'm going to just keep them in the back room for you.",
+        LEAVE,
+    )
+    assert not supported(
+        "Carried-over days expire on 30 June, so plan to use them in the first quarter.", LEAVE
+    )
+
+
+def test_a_conclusion_drawn_from_a_supported_premise_is_supported_in_chinese() -> None:
+    assert supported("周一闭馆，所以没法进馆还书。", LIBRARY)
+    assert not supported("周一闭馆，所以周一还书要另收 20 元。", LIBRARY)
+    assert not supported("周一闭馆，所以我也不知道怎么办。", LIBRARY)
+
+
 # --- the stage -------------------------------------------------------------------------------------
 def test_the_demo_rambling_answer_is_rejected_quoting_its_sentences() -> None:
     rec = qa(DEMO_RAMBLING, "How long do I have to send back a tent I don't need?")
@@ -374,13 +489,24 @@ def test_chinese_courtesy_formulas_carry_no_claim_but_the_clause_after_them_does
 
 def test_blind_batch_stays_at_its_measured_figures() -> None:
     # bench/grounding_eval.md: measured once at 32/36 caught and 3/20 supported answers rejected (both
-    # goals missed); 2/20 after the Chinese courtesy formulas. Held there, not proved.
+    # goals missed); 2/20 after the Chinese courtesy formulas, 1/20 since the chain, 33/36 caught since
+    # figures are bound to their clause (2026-12-06). Held a little below, not proved: blind2 is seen.
     counts = grounding_eval.evaluate("blind2").figures()["counts"]
-    assert counts["caught"] >= 32 and counts["supported_rejected"] <= 1, counts  # 1 since the chain
+    assert counts["caught"] >= 32 and counts["supported_rejected"] <= 1, counts
 
 
-def test_third_blind_batch_stays_at_its_first_measurement() -> None:
+def test_third_blind_batch_stays_at_its_figures() -> None:
     # bench/grounding_eval.md: blind3 (2026-12-06, four new sources) measured once: 32/37 caught, 3/24
-    # supported answers rejected; both goals missed. Held there, not proved.
+    # supported answers rejected, 28 false flags; both goals missed. Since 2026-12-06 (tuned on it, so
+    # held, not proved): 34/37 caught, 1/24 rejected, 10 false flags.
     counts = grounding_eval.evaluate("blind3").figures()["counts"]
-    assert counts["caught"] >= 32 and counts["supported_rejected"] <= 3, counts
+    assert counts["caught"] >= 33 and counts["supported_rejected"] <= 1, counts
+    assert counts["flagged"] - counts["flagged_right"] <= 11, counts
+
+
+def test_fourth_blind_batch_stays_at_its_first_measurement() -> None:
+    # bench/grounding_eval.md: blind4 (2026-12-06, six new sources in grounding_sources_blind4.jsonl, 60
+    # answers written without the code) measured once after the changes above: 27/38 caught (0.711), 3/27
+    # supported answers rejected (11.1 %); both goals missed. A floor at that first measurement.
+    counts = grounding_eval.evaluate("blind4").figures()["counts"]
+    assert counts["caught"] >= 27 and counts["supported_rejected"] <= 3, counts

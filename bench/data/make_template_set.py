@@ -1,6 +1,7 @@
 """Make the labelled template-heavy FAQ set (qa, English + Chinese) for dedup quality.
 
-    python bench/data/make_template_set.py          # writes template_faq_{tune,heldout,blind,blind2}.jsonl
+    python bench/data/make_template_set.py          # writes template_faq_{tune,heldout,blind,blind2,blind3}.jsonl
+    python bench/data/make_template_set.py blind3   # writes only the parts named
 
 Real FAQ data and LLM output reuse a few answer templates across many subjects and numbers: "How long does
 onboarding take? … within 3 working days" next to "How long does payroll changes take? … within 5
@@ -23,7 +24,10 @@ not tuned on. The blind part (template_specs_blind.py: healthcare administration
 services, car and home services) was written later by someone who never read the dedup code, after the
 held-out part had been measured, and was measured once. The blind2 part (template_specs_blind2.py: telecom
 and mobile plans, insurance policies, online learning, sports clubs and gyms, rental housing and event
-ticketing) was written on 2026-12-06 by someone who never read the dedup code, to be measured once.
+ticketing) was written on 2026-12-06 by someone who never read the dedup code, to be measured once. The
+blind3 part (template_specs_blind3.py: car rental, veterinary clinic administration, co-working spaces,
+language schools, moving and storage companies and event venues) was written the same way, to be
+measured once.
 Fixed seeds: the files are the same on every run.
 
 Every line is a qa record {id, instruction, input, output, meta: {task: qa, extra: {family, role, edit,
@@ -44,12 +48,13 @@ sys.path.insert(0, str(HERE))
 
 import template_specs_blind  # noqa: E402
 import template_specs_blind2  # noqa: E402
+import template_specs_blind3  # noqa: E402
 import template_specs_heldout  # noqa: E402
 import template_specs_tune  # noqa: E402
 
 from synthpipe.lang import EN_NUMBER_WORDS  # noqa: E402
 
-SEEDS = {"tune": 12, "heldout": 1212, "blind": 121212, "blind2": 20261207}
+SEEDS = {"tune": 12, "heldout": 1212, "blind": 121212, "blind2": 20261207, "blind3": 20261208}
 FILES = {part: HERE / f"template_faq_{part}.jsonl" for part in SEEDS}
 SUBJECTS_PER_TEMPLATE = 12
 SECOND_NUMBER = 0.33
@@ -167,6 +172,7 @@ def make(part: str) -> list[dict[str, Any]]:
         "heldout": template_specs_heldout,
         "blind": template_specs_blind,
         "blind2": template_specs_blind2,
+        "blind3": template_specs_blind3,
     }[part]
     rng = random.Random(SEEDS[part])
     rows: list[dict[str, Any]] = []
@@ -216,7 +222,11 @@ def write(part: str, path: Path | None = None) -> Path:
 
 
 def main() -> None:
-    for part in SEEDS:
+    parts = sys.argv[1:] or list(SEEDS)
+    unknown = [part for part in parts if part not in SEEDS]
+    if unknown:
+        sys.exit(f"unknown part(s): {', '.join(unknown)}; choose from {', '.join(SEEDS)}")
+    for part in parts:
         path = write(part)
         n = sum(1 for _ in path.open(encoding="utf-8"))
         print(f"wrote {n} records to {path}")

@@ -16,9 +16,19 @@ days") is not supported by words that the source uses for other things. Besides:
   when each of its clauses (cut at , ; :) of three units or more is;
 - the speaker talking about itself ("I'm going to leave it in the back", "我也不太清楚") adds a unit that
   a source written about a policy does not hold: rambling has little else to be supported by;
+- a number may also follow from one the same sentence worked out before it ("50 extra km at $0.30 each,
+  which is $15"), and a number worked out counts as a supported unit;
+- a figure with a unit must be bound to what the source gives it for: when the source clause sharing
+  most words with the answer clause states another figure of that unit ($25), and the source gives the
+  answer's figure ($15) only in sentences sharing fewer words, the sentence is unsupported (the right fee
+  for the wrong item; see ClauseIndex);
+- a supported premise and its conclusion ("…, so plan to use them in the first quarter", "…，所以…") is
+  supported when the conclusion adds no unsupported figure and no talk of the speaker about itself;
 - a question ("Could you share your order number?") and a sentence with fewer than two content units
-  once courtesy words and formulas are set aside ("Hope this helps!", "祝您购物愉快！", "I'm sorry to
-  hear that.") state nothing and are never counted.
+  once function words, courtesy words and formulas (thanks, apologies, wishes, congratulations,
+  acknowledgements such as "Good catch.", short replies such as "I'm afraid not.", "目前还不行。") and
+  the words that only announce a calculation ("in total", "一共") are set aside state nothing and are
+  never counted.
 
 Optionally (English only, needs the `embed` extra) an embedding similarity to the best source sentence is
 a second opinion for sentences the lexical test finds nearly supported; see synthpipe.stages.support_embed.
@@ -29,7 +39,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,23 +103,29 @@ _EN_STOP = EN_FUNCTION_WORDS | frozenset(
     wow alright anyway however otherwise unfortunately fortunately actually basically simply note
     recommend suggest mind""".split()  # noqa: SIM905
 )
+# Words that announce a calculation ("that comes to $45 in total", "一共 25 元"): the numbers they
+# introduce are what the sentence claims, and the number rule checks those.
+_EN_ARITHMETIC = frozenset("total totals altogether overall breakdown sum comes works".split())  # noqa: SIM905
+_ZH_ARITHMETIC = "一共 总共 合计 共计 总计 算下来 加起来 加上 也就是说 也就是 剩下 实际 相当于 折合".split()  # noqa: SIM905
 # Words of courtesy: they state nothing, so they are neither checked nor counted as content.
 _EN_COURTESY = frozenset(
     """hi hello hey dear thanks thank welcome glad happy hope helps help helpful sorry apologies
     apologise apologize inconvenience hear great nice lovely wonderful enjoy day question questions
     else know feel free ask assist assistance pleasure luck regards cheers soon wish wishes hesitate
-    reach""".split()  # noqa: SIM905
+    reach afraid worry worries congratulations congrats""".split()  # noqa: SIM905
 )
 _EN_FORMULA = re.compile(
     r"\b(?:sorry to (?:hear|see)[^.!?]*|have an? (?:great|nice|good|lovely|wonderful) \w+|"
     r"get well soon|take care|good luck|let me know[^.!?]*|is there anything else[^.!?]*|"
     r"if you have any (?:other |more |further )?questions?[^.!?]*|you're welcome|no problem|"
-    r"of course|my pleasure|happy to help|glad to help|thanks? (?:you )?for [a-z]+ing[^.!?]*)",
+    r"of course|my pleasure|happy to help|glad to help|thanks? (?:you )?for [a-z]+ing[^.!?]*|"
+    r"(?:good|great) (?:catch|question|point|news))",
     re.I,
 )
 # Words that any formula holds: a sentence without one skips the formula regex.
 _FORMULA_HINT = re.compile(
-    "sorry|have a|soon|take care|luck|let me|else|question|welcome|problem|course|pleasure|help|thank"
+    "sorry|have a|soon|take care|luck|let me|else|question|welcome|problem|course|pleasure|help|thank|"
+    "catch|point|news"
 ).search
 # "one" is far more often a pronoun ("one per order") than a number, so counting starts at two.
 _EN_NUMBERS = {w: str(i) for i, w in enumerate(EN_NUMBER_WORDS) if i >= 2}
@@ -130,16 +146,19 @@ _ZH_STOP_WORDS = """可以 如果 因为 所以 已经 现在 时候 就是 还�
 怎么 这样 那样 这个 那个 需要 进行 相关 其他 其它 一般 比如 例如 然后 同时 另外 此外 只要 只有 能够 一次 一个
 以上 以下 以内 之内 之前 之后 哎呀 嗯嗯 其实 直接 自己 大家 一定 的话 时候 出来 起来""".split()  # noqa: SIM905
 _ZH_COURTESY = """您好 你好 谢谢 感谢 欢迎 随时 咨询 联系 祝您 愉快 抱歉 不便 高兴 为您服务 服务 希望 帮助 请问 问题
-好的 当然 明白 理解 没问题 辛苦 麻烦 满意 客气 放心 耐心 稍等 购物 阅读 光临 来电 关注 帮忙 帮您 为您 带来 如有 疑问""".split()  # noqa: SIM905
+好的 当然 明白 理解 没问题 辛苦 麻烦 满意 客气 放心 耐心 稍等 购物 阅读 光临 来电 关注 帮忙 帮您 为您 带来 如有 疑问
+不好意思 恭喜 担心 不行 目前 暂时""".split()  # noqa: SIM905
 # Whole courtesy formulas, as _EN_FORMULA: a wish (祝您寄件顺利) and an offer of more help
 # (有其他问题欢迎再问我, 如有疑问请随时联系) state nothing, whatever words they hold. A formula ends at a
 # comma: in 如果有问题，可以在7天内退货 the clause after it is a claim.
 _ZH_FORMULA = re.compile(
-    r"祝(?:您|你)[^，,。！？!?；;]*|(?:如果|如)?(?:您|你)?(?:还)?有(?:任何|其他|其它|别的)?(?:问题|疑问|需要)"
-    r"[^，,。！？!?；;]*"
+    r"(?:祝|感谢|谢谢)(?:您|你)[^，,。！？!?；;]*|"
+    r"(?:如果|如)?(?:您|你)?(?:还)?有(?:任何|其他|其它|别的)?(?:问题|疑问|需要)[^，,。！？!?；;]*"
 )
 _ZH_CUT = re.compile(
-    "|".join(sorted(map(re.escape, set(_ZH_STOP_WORDS + _ZH_COURTESY)), key=len, reverse=True))
+    "|".join(
+        sorted(map(re.escape, set(_ZH_STOP_WORDS + _ZH_COURTESY + _ZH_ARITHMETIC)), key=len, reverse=True)
+    )
 )
 
 
@@ -233,7 +252,7 @@ def _token_units(tok: str) -> Any:
         tok = tok.replace("’", "'")
         if tok in _EN_ME:
             return ME
-        if tok in _EN_STOP or tok in _EN_COURTESY or len(tok) < 2:
+        if tok in _EN_STOP or tok in _EN_COURTESY or tok in _EN_ARITHMETIC or len(tok) < 2:
             return None
         return _EN_NUMBERS.get(tok) or stem(tok)
     out: list[str] = []
@@ -309,13 +328,15 @@ def _names_both(factor: float, text: str) -> bool:
 def _derived(value: str, given: set[float], known: set[float], text: str = "") -> bool:
     """`value` follows from a given number (the user's, or one an earlier sentence of the answer worked
     out) and a known one by one +, -, x, / or percentage (8 users at $12 -> $96; 26 kg against 23 kg ->
-    3; 20 % off 60 -> 48), or from a given or known number and a calendar factor whose two units `text`
-    (the sentence, its source window and the prompt, lower-cased) names (129 a month -> 1548 a year)."""
+    3; 20 % off 60 -> 48; 打 9 折 on 1548 -> 1393.2), or from a given or known number and a calendar
+    factor whose two units `text` (the sentence, its source window and the prompt, lower-cased) names
+    (129 a month -> 1548 a year)."""
     try:
         v = float(value)
     except ValueError:
         return False
     close = 1e-6 * max(1.0, v)
+    tenths = "折" in text  # 打 9 折: pay nine tenths
     for a in given:
         if not a:
             continue
@@ -324,6 +345,8 @@ def _derived(value: str, given: set[float], known: set[float], text: str = "") -
                 for r in (a + b, abs(a - b), a * b, a / b, b / a, a * b / 100, a * (100 - b) / 100):
                     if abs(r - v) < close:
                         return True
+                if tenths and abs(a * b / 10 - v) < close:
+                    return True
     # a calendar factor times one would make every factor a derived number
     return any(
         (abs(a * f - v) < close or abs(a / f - v) < close) and _names_both(f, text)
@@ -352,6 +375,7 @@ class SupportIndex:
 
     def __init__(self, texts: Iterable[str], window: int = 2) -> None:
         self.size = window
+        texts = list(texts)
         self.sentences = [s for t in texts for s in split_sentences(t)]
         sent_units = [units(s) for s in self.sentences]
         n = max(1, len(self.sentences) - window + 1) if self.sentences else 0
@@ -369,6 +393,7 @@ class SupportIndex:
         self.postings = {u: p for u, p in postings.items() if u not in self.everywhere}
         self._numbers: dict[int, set[float]] = {}
         self.all_units = frozenset(postings)
+        self.clauses = ClauseIndex(s for t in texts for s in split_sentences(_unwrap(t)))
 
     def best(self, claim: Iterable[str]) -> int:
         """The window that holds most of `claim`'s rarer units (or the first holding a common one), -1
@@ -405,6 +430,81 @@ class SupportIndex:
         return found
 
 
+# A line break inside a paragraph: the line does not end a sentence, the next is no list item,
+# heading or blank line. A wrapped source ("…the gym floor at your home\nclub from 6 am to 10 pm") is
+# one sentence to the clause index.
+_WRAP = re.compile(r"(?<=[^\s.!?:;。！？；：])\n(?=[^\s\-*•#>\d])")
+
+
+def _unwrap(text: str) -> str:
+    return _WRAP.sub(" ", text)
+
+
+class ClauseIndex:
+    """The source cut into clauses (at , ; :), each with its units and its figures with their unit
+    (`$25` -> 25 usd, `8 元` -> 8 cny), and an inverted index from unit to clauses: what a figure is said
+    about is its clause, not the whole window."""
+
+    def __init__(self, sentences: Iterable[str]) -> None:
+        from synthpipe.stages.ground import extract_numbers  # ground builds on this module
+
+        self._figures = extract_numbers
+        self.units: list[frozenset[str]] = []
+        self.figures: list[frozenset[tuple[str, str]]] = []
+        self.sentence_of: list[int] = []
+        self.sentence_units: list[frozenset[str]] = []
+        for n, sentence in enumerate(sentences):
+            pieces = _CLAUSE.split(sentence)
+            self.units += [units(c) for c in pieces]
+            self.figures += [self._measured(c) for c in pieces]
+            self.sentence_of += [n] * len(pieces)
+            self.sentence_units.append(frozenset().union(*self.units[-len(pieces) :]))
+        self.postings: dict[str, list[int]] = {}
+        for i, us in enumerate(self.units):
+            for u in us:
+                self.postings.setdefault(u, []).append(i)
+
+    def _measured(self, text: str) -> frozenset[tuple[str, str]]:
+        """(value, unit) of each figure in `text` that has a unit: an amount, a duration, a weight."""
+        if not any(ch.isdigit() for ch in text) and not _ZH_NUMERAL.search(text):
+            return frozenset()
+        return frozenset((v, unit) for v, unit, _ in self._figures(text) if unit)
+
+    def _postings(self, unit: str) -> list[int]:
+        found = self.postings.get(unit, [])
+        return found if len(found) <= VOTERS else []  # too common to say which clause is meant
+
+    def misbound(self, clause: str, exempt: Collection[str]) -> str | None:
+        """A figure of `clause` (an answer clause) that the source gives for something else: the source
+        clause sharing most of its words states another figure of the same unit, and every source
+        sentence that holds this figure with this unit shares fewer ("late returns are charged $15 per
+        started 30 minutes" where the source says $25, its $15 being an admin fee). Figures in `exempt`
+        (the user's) and figures the source does not hold with that unit (a calculation, or an invented
+        figure that the number rule judges) are not judged."""
+        figures = [(v, unit) for v, unit in self._measured(clause) if v not in exempt]
+        if not figures:
+            return None
+        words = [u for u in units(clause) if not is_number(u) and u != ME]
+        overlap: dict[int, int] = {}
+        for u in words:
+            for i in self._postings(u):
+                overlap[i] = overlap.get(i, 0) + 1
+        top = max(overlap.values(), default=0)
+        if top < 2:  # no source clause says the same thing
+            return None
+        best = [i for i, k in overlap.items() if k == top]
+        own = {v for v, _ in self._measured(clause)}
+        for value, unit in figures:
+            rival = any(u == unit and v not in own for i in best for v, u in self.figures[i])
+            holders = [i for i in self._postings(value) if (value, unit) in self.figures[i]]
+            if not rival or not holders:
+                continue
+            said = max(len(self.sentence_units[self.sentence_of[i]].intersection(words)) for i in holders)
+            if said < top:
+                return value
+        return None
+
+
 @dataclass(slots=True)
 class SentenceSupport:
     sentence: str
@@ -415,6 +515,7 @@ class SentenceSupport:
     rescued: bool = False  # a second opinion (embedding similarity) found it supported
     units: int = 0  # content units
     anywhere: int = 0  # of those, found somewhere in the sources or the prompt (for a coverage score)
+    unresolved: frozenset[str] = frozenset()  # the numbers behind `numbers_missing`
 
     def supported(self, min_support: float) -> bool:
         return self.claimless or self.rescued or (self.support >= min_support and not self.numbers_missing)
@@ -481,8 +582,14 @@ def sentence_support(
     one sentence may join facts from two passages ("one bag of 23 kg, so you pay 15 EUR per extra kg")."""
     chain = chain or set()
     found = _support(sentence, units(sentence), index, prompt, chain)
-    if found.claimless or found.supported(min_support):
+    if found.claimless:
         return found
+    if found.supported(min_support):
+        return _bind_figures(found, index, prompt)
+    if _inferred(sentence, found.unresolved, index, prompt, min_support, chain):
+        found.numbers_missing = False
+        found.support = max(found.support, min_support)  # the premise's support; the rest is inference
+        return _bind_figures(found, index, prompt)
     # Each of k clauses supported leaves the whole sentence at least about min_support / k, and most of
     # its units somewhere in the sources or the prompt.
     if found.support < min_support / 3 or found.anywhere < min_support * found.units:
@@ -491,8 +598,9 @@ def sentence_support(
     if len(pieces) < 2 or found.support * len(pieces) < min_support:
         return found
     parts = [units(p) for p in pieces]
-    # A clause of two units is too short to be judged alone ("after three no-shows").
-    if any(len(u) == 2 for u in parts):
+    # A clause of two units is too short to be judged alone ("after three no-shows"). A bare number
+    # ("which is $15", "合计 25 元") states no claim of its own, but its number must follow.
+    if any(len(u) == 2 or (len(u) == 1 and not u.isdisjoint(found.unresolved)) for u in parts):
         return found
     clauses = [_support(p, u, index, prompt, chain) for p, u in zip(pieces, parts, strict=True)]
     claims = [c for c in clauses if not c.claimless]
@@ -501,8 +609,54 @@ def sentence_support(
     found.support = min(c.support for c in claims)
     found.missing = frozenset().union(*(c.missing for c in claims))
     found.numbers_missing = False
+    return _bind_figures(found, index, prompt)
+
+
+def _bind_figures(found: SentenceSupport, index: SupportIndex, prompt: PromptUnits) -> SentenceSupport:
+    """`found`, made unsupported when one of its clauses gives a source figure to the wrong thing (see
+    ClauseIndex.misbound): a window holds the right words and the right figures, not their pairing."""
+    if not any(ch.isdigit() for ch in found.sentence):
+        return found
+    exempt = prompt.units if prompt else frozenset()
+    for piece in _CLAUSE.split(found.sentence):
+        wrong = index.clauses.misbound(piece, exempt)
+        if wrong is not None:
+            found.numbers_missing = True
+            found.unresolved = found.unresolved | {wrong}
+            found.missing = found.missing | {wrong}
+            break
     return found
 
+
+def _inferred(
+    sentence: str,
+    unresolved: frozenset[str],
+    index: SupportIndex,
+    prompt: PromptUnits,
+    min_support: float,
+    chain: set[float],
+) -> bool:
+    """A supported premise and what the assistant draws from it in its own words ("Carried-over days
+    expire on 31 March, so plan to use them in the first quarter", "周一闭馆，所以没法进馆还书"). The
+    conclusion may add no figure the sources, the prompt or a calculation lack, and no talk of the
+    speaker about itself; its words are not checked: a lexical test cannot follow an inference.
+    `unresolved`: the whole sentence's unsupported figures."""
+    for m in _SO.finditer(sentence):
+        premise = sentence_support(sentence[: m.start()], index, prompt, min_support, chain)
+        if premise.claimless or not premise.supported(min_support):
+            continue
+        rest = sentence[m.end() :]
+        claim = units(rest)
+        if ME in claim:
+            return False
+        after = _support(rest, claim, index, prompt, chain)
+        # a bare figure ("所以实际需要交 1390 元") is judged with the whole sentence
+        return claim.isdisjoint(unresolved) if after.claimless else not after.numbers_missing
+    return False
+
+
+# "so" and its Chinese equivalents joining a premise and a conclusion (not "so that", "so far").
+_SO = re.compile(r",?\s+so\s+(?!that\b|far\b|much\b|many\b|long\b)|[，,]\s*(?:所以|因此|因而)")
 
 # Clause ends: a comma, semicolon or colon (not one inside a number: 1,000 or 9:00).
 _CLAUSE = re.compile(r"[,;:](?!\d)|[，；：、]")
@@ -520,17 +674,40 @@ def _support(
         missing = (missing - prompt.units) | (missing & _ME_SET)
     n = len(claim)
     support = (n - len(missing)) / n
-    numbers = [u for u in missing if u[0] <= "9"]  # digits sort before letters, Han and "<"
+    numbers = {u for u in missing if u[0] <= "9"}  # digits sort before letters, Han and "<"
+    worked: set[str] = set()
     if numbers and support >= DERIVE_FROM:
-        given = prompt.numbers | chain if prompt else chain
+        given = prompt.numbers | chain if prompt else set(chain)
         known = index.numbers(w) | given
         text = " ".join([sentence, *index.window_text(w), *prompt.texts]).lower()
-        numbers = [u for u in numbers if not _derived(u, given, known, text)]
+        worked = _work_out(numbers, given, known, text)
+        # a number worked out is supported as much as the figures it comes from
+        support = (n - len(missing) + len(worked)) / n
     return SentenceSupport(
         sentence,
         support,
         missing=missing,
-        numbers_missing=bool(numbers),
+        numbers_missing=bool(numbers - worked),
         units=n,
         anywhere=n - len(missing - index.all_units) if missing else n,
+        unresolved=frozenset(numbers - worked),
     )
+
+
+def _work_out(numbers: set[str], given: set[float], known: set[float], text: str) -> set[str]:
+    """Those of `numbers` that follow from `given` and `known` (see `_derived`), each one worked out
+    becoming a given figure for the next: a sentence may show its steps ("50 extra km at $0.30 each,
+    which is $15")."""
+    worked: set[str] = set()
+    given, known = set(given), set(known)
+    progress = True
+    while progress:
+        progress = False
+        for u in sorted(numbers - worked):
+            if _derived(u, given, known, text):
+                worked.add(u)
+                value = _numbers(frozenset([u]))
+                given |= value
+                known |= value
+                progress = True
+    return worked
