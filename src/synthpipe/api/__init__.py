@@ -4,6 +4,7 @@ from synthpipe.api.advise import advise
 from synthpipe.api.augment import aaugment, augment
 from synthpipe.api.estimate import estimate
 from synthpipe.api.evaluate import aevaluate, evaluate
+from synthpipe.api.expand import expand
 from synthpipe.api.export import export
 from synthpipe.api.feedback import feedback
 from synthpipe.api.files import acheck, adedup, ajudge, check, dedup, judge
@@ -38,6 +39,7 @@ __all__ = [
     "estimate",
     "evaluate",
     "examples_dir",
+    "expand",
     "export",
     "feedback",
     "init_recipes",

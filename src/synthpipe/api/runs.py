@@ -129,6 +129,23 @@ def _into_pool(result: Result, out: str | Path | None, pool: Any) -> Result:
     return result
 
 
+def _expanded(
+    recipe: Recipe,
+    out: str | Path | None,
+    cache: str | Path | None,
+    backends: dict[str, Backend] | None,
+    on_warning: Callable[[str], None] | None,
+) -> Recipe:
+    """The recipe expanded where its `expand:` asks for more than its plan lock holds (the requests go
+    through the run's response cache, so a killed run does not ask again)."""
+    if not recipe.expand.asked():
+        return recipe
+    from synthpipe.prompts.expand import for_run
+
+    where = Path(cache) if cache else (Path(out) / "cache.sqlite" if out is not None else None)
+    return for_run(recipe, (backends or {}).get("generator"), where, on_warning)
+
+
 def prepare_run(
     recipe: RecipeLike,
     out: str | Path | None = None,
@@ -178,6 +195,7 @@ def prepare_run(
     n = accepted or count or recipe.count
     if n < 1:
         raise UsageError(f"count {n}: give a positive number of candidates")
+    recipe = _expanded(recipe, out, cache, backends, on_warning)
     seeds = _seed_parents(recipe)
     stages = build_stages(run_stage_names(recipe), recipe, parents={p.id: p for p in seeds})
     check_prompts_fit(recipe)  # a prompt too big for the model's context fails before any write too

@@ -103,6 +103,7 @@ def preview_prompts(recipe: RecipeLike, n: int = 1) -> dict[str, Any]:
     sample record: {"warnings": [risky-domain warnings, a count above the plan space], "plan": {distinct_prompts,
     dimensions…} (see synthpipe.prompts.space), "candidates": [{index, messages, schema, seed, variation}],
     "stages": [(title, messages)]}."""
+    from synthpipe.prompts.expand import pending_warning
     from synthpipe.prompts.plan import plan
     from synthpipe.prompts.space import plan_space
     from synthpipe.risk import risk_warnings
@@ -112,7 +113,7 @@ def preview_prompts(recipe: RecipeLike, n: int = 1) -> dict[str, Any]:
     items = plan(rcp, count=min(n, rcp.count))
     space = plan_space(rcp)
     return {
-        "warnings": [*risk_warnings(rcp), *filter(None, [space.warning(rcp.count)])],
+        "warnings": [*risk_warnings(rcp), *filter(None, [space.warning(rcp.count), pending_warning(rcp)])],
         "plan": {**space.to_json(), "count": rcp.count, "factors": space.factors()},
         "candidates": [
             {

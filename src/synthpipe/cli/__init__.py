@@ -24,15 +24,16 @@ def _register() -> None:
     from synthpipe.cli.check import check
     from synthpipe.cli.dedup import dedup
     from synthpipe.cli.evaluate import evaluate, feedback
+    from synthpipe.cli.expand import expand
     from synthpipe.cli.export import export
     from synthpipe.cli.judge import judge
     from synthpipe.cli.pool import pool
     from synthpipe.cli.review import review
     from synthpipe.cli.run import demo, init, prompts, run
 
-    for cmd in (advise, run, demo, init, prompts, check, judge, dedup, augment, pool, export, review, cache):
+    for cmd in (advise, run, demo, init, prompts, expand, check, judge, dedup, augment, pool, export, review):
         cli.add_command(cmd)
-    for cmd in (evaluate, feedback):
+    for cmd in (cache, evaluate, feedback):
         cli.add_command(cmd)
 
 

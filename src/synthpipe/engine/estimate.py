@@ -182,6 +182,7 @@ def estimate_run(
     """The estimate of a run of `count` candidates (see the module doc). `cache_path`: a response cache
     to read answer lengths from (opened read-only); `manifest`: the output directory's last manifest."""
     from synthpipe.engine.presets import build_stages, run_stage_names
+    from synthpipe.prompts.expand import pending_warning
     from synthpipe.risk import risk_warnings
     from synthpipe.sources.augment import plan_children, seed_records
 
@@ -245,7 +246,7 @@ def estimate_run(
         planned=count,
         rows=out,
         plan={**space.to_json(), "factors": space.factors()},
-        warnings=[*risk_warnings(recipe), *(w for w in [space.warning(count)] if w)],
+        warnings=[*risk_warnings(recipe), *(w for w in [space.warning(count), pending_warning(recipe)] if w)],
         notes=notes,
     )
 

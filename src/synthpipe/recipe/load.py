@@ -146,4 +146,8 @@ def load_recipe(path: str | Path) -> Recipe:
         ) from None
     except UnicodeDecodeError:
         raise RecipeError(str(p), "not UTF-8 text", "save the recipe as UTF-8") from None
-    return parse_recipe(data, str(p), p.parent)
+    recipe = parse_recipe(data, str(p), p.parent)
+    from synthpipe.prompts.expand import apply_lock, lock_path, read_lock
+
+    # the plan lock beside the recipe (`synthpipe expand`): its subtopics, personas and question types
+    return apply_lock(recipe, read_lock(lock_path(p)))

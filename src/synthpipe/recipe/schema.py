@@ -331,6 +331,76 @@ class BudgetConfig(_Strict):
     max_cost: float | None = Field(None, gt=0, description="US dollars at the models' prices")
 
 
+class ExpandConfig(_Strict):
+    """What the generator model is asked to add to the plan (`synthpipe expand`, or a run that finds no
+    plan lock beside the recipe): subtopics per topic, personas, question types."""
+
+    topics: int | None = Field(None, gt=0, le=200, description="subtopics to propose under each topic")
+    personas: int | None = Field(None, gt=0, le=500)
+    question_types: int | None = Field(None, gt=0, le=100)
+
+    def asked(self) -> dict[str, int]:
+        return {k: v for k, v in self.model_dump().items() if v}
+
+
+_PLAN_FORMS = {
+    "topics": ("list", "expand"),
+    "personas": ("list", "pool", "count", "expand"),
+    "question_types": ("list", "expand"),
+}
+
+
+def _plan_forms(data: dict[str, Any]) -> dict[str, Any]:
+    """`topics: {list: [...], expand: 20}`, `personas: {pool: retail, count: 40, expand: 30}` and
+    `question_types: {list: [...], expand: 8}` as plain lists plus `expand:`; a persona pool is read here,
+    so everything after validation sees only lists."""
+    data = dict(data)
+    given = data.get("expand")
+    expand = dict(given or {}) if isinstance(given, dict) or given is None else given  # else pydantic says
+    for key, allowed in _PLAN_FORMS.items():
+        value = data.get(key)
+        if not isinstance(value, dict):
+            continue
+        bad = [k for k in value if k not in allowed]
+        if bad:
+            raise ValueError(f"{key}.{bad[0]}: unknown key — {key} takes {', '.join(allowed)}")
+        items = value.get("list") or []
+        if not isinstance(items, list):
+            raise ValueError(f"{key}.list: give a list, e.g. {key}: {{list: [a, b], expand: 10}}")
+        if value.get("pool") is not None:
+            items = [*items, *_pool_personas(value, data)]
+        elif value.get("count") is not None:
+            raise ValueError("personas.count: takes personas from a pool — add pool: general (or another)")
+        if "expand" in value and isinstance(expand, dict):
+            expand[key] = value["expand"]
+        data[key] = items
+    if isinstance(expand, dict) and expand:
+        data["expand"] = expand
+    return data
+
+
+def _pool_personas(value: dict[str, Any], data: dict[str, Any]) -> list[str]:
+    from synthpipe.core.errors import UsageError
+    from synthpipe.core.records import stable_hash
+    from synthpipe.prompts.personas import load_pool
+
+    lang = data.get("language", "en")
+    try:
+        people = load_pool(lang if isinstance(lang, str) else "en", value["pool"])
+    except UsageError as exc:
+        raise ValueError(f"personas.pool: {exc}") from None
+    count = value.get("count")
+    if count is None:
+        return people
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise ValueError(f"personas.count: give a positive number, got {count!r}")
+    # a fixed, seeded choice that keeps the pool's order, so a count change moves few personas
+    rank = sorted(
+        range(len(people)), key=lambda i: stable_hash({"seed": data.get("seed", 0), "p": people[i]}, 8)
+    )
+    return [people[i] for i in sorted(rank[:count])]
+
+
 class Recipe(_Strict):
     name: str = "recipe"
     task: str = Field(description="qa, summarize, rewrite, classify, dialogue, or a registered kind")
@@ -366,6 +436,7 @@ class Recipe(_Strict):
     stages: list[str] | None = Field(
         None, description="the stages of `run` in order; default: the run preset (see synthpipe.engine)"
     )
+    expand: ExpandConfig = ExpandConfig()
     review_sample: int = Field(20, ge=0)
     output_dir: str | None = None
     pool: str | None = Field(None, description="a pool directory that the run's accepted records join")
@@ -375,6 +446,11 @@ class Recipe(_Strict):
     source_texts: list[str] = Field(default_factory=list, exclude=True)
     path: str = Field("", exclude=True)
     base_dir: str = Field("", exclude=True, description="folder that relative paths are taken from")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plan_mappings(cls, data: Any) -> Any:
+        return _plan_forms(data) if isinstance(data, dict) else data
 
     @field_validator("task")
     @classmethod
