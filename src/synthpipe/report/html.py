@@ -2,7 +2,8 @@
 
 Charts: outcomes, reject reasons, flags, judge scores per criterion and overall, agreement, answer
 lengths, label balance (classify), answer template clusters (from the dedup stage's manifest entry); then
-the largest template clusters in full and the worst rejected examples with every reason. Record text is
+the largest template clusters in full, coverage of the plan (accepted and reject rate per topic, persona
+and question type, with those where nothing was accepted flagged) and the worst rejected examples. Record text is
 untrusted: everything is escaped, and the page's Content-Security-Policy forbids scripts and any load.
 """
 
@@ -18,6 +19,7 @@ from typing import Any
 
 from synthpipe.core.records import Record
 from synthpipe.report.charts import esc, hbar, histogram, nice_max, vbar
+from synthpipe.report.coverage import coverage, coverage_html
 from synthpipe.tasks import TaskKind, get_task
 
 WORST_EXAMPLES = 24
@@ -45,6 +47,7 @@ padding:8px 12px;margin-bottom:10px}
 .field{margin:4px 0}.field b{color:#495057}.field pre{white-space:pre-wrap;word-break:break-word;margin:2px 0;
 background:#f1f3f5;padding:6px 8px;border-radius:4px;font:13px/1.4 ui-monospace,Menlo,Consolas,monospace}
 details pre{white-space:pre-wrap;word-break:break-word;background:#fff;border:1px solid #dee2e6;padding:10px}
+.warn{color:#c92a2a;font-weight:600}tr.empty td{background:#fff5f5}h3{font-size:15px;margin:16px 0 6px}
 table.templates{border-collapse:collapse;background:#fff;border:1px solid #dee2e6;font-size:13px}
 table.templates td,table.templates th{border-top:1px solid #dee2e6;padding:4px 10px;text-align:left;
 vertical-align:top}table.templates code{white-space:pre-wrap;word-break:break-word;
@@ -105,6 +108,7 @@ def render_report(accepted: list[Record], rejected: list[Record], manifest: dict
             "".join(charts),
             "</section>",
             _template_table(templates) if templates is not None else "",
+            coverage_html(coverage(accepted, rejected)),
             f"<h2>Worst rejected examples ({min(WORST_EXAMPLES, len(rejected))} of {len(rejected)})</h2>",
             '<section id="examples">',
             _examples(rejected),
