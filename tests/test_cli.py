@@ -18,7 +18,7 @@ def invoke(*args: str):
 def test_init_writes_loadable_recipes_for_every_task_in_both_languages(tmp_path: Path) -> None:
     res = invoke("init", str(tmp_path / "r"))
     assert res.exit_code == 0, res.output
-    recipes = [load_recipe(p) for p in sorted((tmp_path / "r").glob("*.yaml"))]
+    recipes = [load_recipe(p) for p in sorted((tmp_path / "r").glob("*.yaml")) if p.name != "prices.yaml"]
     assert {(r.task, r.language) for r in recipes} >= {
         (t, lang) for t in ("qa", "summarize", "rewrite", "classify", "dialogue") for lang in ("en", "zh")
     }

@@ -9,7 +9,8 @@
 
 Neither depends on how requests are sent (`ModelSpec.OPERATIONAL`: concurrency, rate limits, retries,
 time-outs, prices, the key's variable), on `count`, `accepted`, `budget`, `name`, `output_dir`,
-`review_sample`, `pool`, or on how the recipe's path was spelt. A run directory stores the data identity
+`review_sample`, `pool`, `expand` (what it added is in the topics and personas), `prices_file`, or on
+how the recipe's path was spelt. A run directory stores the data identity
 (`run.json`), so a later run can name exactly what changed instead of mixing records made under two
 recipes.
 """
@@ -35,6 +36,8 @@ _NOT_DATA = {
     "sources",
     "examples_file",
     "pool",
+    "expand",  # what expansion adds is in topics/subtopics/personas/question_types; the counts are not data
+    "prices_file",
 }
 _QUALITY = ("checks", "judge", "agreement", "grounding", "dedup", "stages", "augment")
 # Settings added after run directories existed: at their default they stay out of the identity, so a

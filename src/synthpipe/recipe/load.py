@@ -8,6 +8,7 @@ same recipe with the same hashes."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import yaml
 from pydantic import ValidationError
 
 from synthpipe.core.errors import RecipeError
-from synthpipe.recipe.schema import Recipe
+from synthpipe.recipe.schema import Prices, Recipe
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:
@@ -94,7 +95,58 @@ def parse_recipe(data: Any, file: str = "<recipe>", base_dir: Path | None = None
                 "fix the path (relative to the recipe) or remove it",
                 field=f"dedup.against[{i}]",
             )
+    recipe = _with_prices(recipe, file, base)
     return recipe.model_copy(update={"source_texts": texts, "path": file, "base_dir": str(base.resolve())})
+
+
+PRICES_ENV = "SYNTHPIPE_PRICES"
+
+
+def _with_prices(recipe: Recipe, file: str, base: Path) -> Recipe:
+    """The recipe's models that give no `prices:` priced from the shared prices file (`prices_file:`,
+    else $SYNTHPIPE_PRICES), looked up by their model name."""
+    if recipe.prices_file:
+        path, field = (base / recipe.prices_file).expanduser(), "prices_file"
+    elif os.environ.get(PRICES_ENV):
+        path, field = Path(os.environ[PRICES_ENV]).expanduser(), PRICES_ENV
+    else:
+        return recipe
+    table = read_prices(path, file, field)
+    models = {}
+    for name, spec in recipe.models.items():
+        price = table.get(spec.model)
+        if price is not None and not (spec.prices.input or spec.prices.output):
+            spec = spec.model_copy(update={"prices": price})
+        models[name] = spec
+    return recipe.model_copy(update={"models": models})
+
+
+def read_prices(path: Path, file: str = "<recipe>", field: str = "prices_file") -> dict[str, Prices]:
+    """{model name: Prices} from a prices file; errors name the file and the entry."""
+    if not path.is_file():
+        raise RecipeError(
+            file, f"prices file {path} does not exist", "fix the path (relative to the recipe)", field=field
+        )
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise RecipeError(str(path), f"not readable YAML ({type(exc).__name__})", "fix the file") from None
+    if not isinstance(data, dict):
+        raise RecipeError(
+            str(path), "give a mapping of model name: {input: 0.15, output: 0.6}", "fix the file"
+        )
+    out = {}
+    for model, entry in data.items():
+        try:
+            out[str(model)] = Prices.model_validate(entry)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            raise RecipeError(
+                str(path),
+                f"{_describe(err)} — each model takes {{input: USD, output: USD}} per million tokens",
+                field=_field_path((str(model), *err["loc"])),
+            ) from None
+    return out
 
 
 def _load_examples(file: str, path: Path, task: str) -> list[dict[str, Any]]:
@@ -146,6 +198,15 @@ def load_recipe(path: str | Path) -> Recipe:
         ) from None
     except UnicodeDecodeError:
         raise RecipeError(str(p), "not UTF-8 text", "save the recipe as UTF-8") from None
+    if (
+        isinstance(data, dict)
+        and "task" not in data
+        and data
+        and all(isinstance(v, dict) and set(v) <= {"input", "output"} for v in data.values())
+    ):
+        raise RecipeError(
+            str(p), "this is a prices file, not a recipe", "name it in a recipe with prices_file: " + p.name
+        )
     recipe = parse_recipe(data, str(p), p.parent)
     from synthpipe.prompts.expand import apply_lock, lock_path, read_lock
 

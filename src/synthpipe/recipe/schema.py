@@ -29,8 +29,8 @@ class _Strict(BaseModel):
 class Prices(_Strict):
     """US dollars per million tokens."""
 
-    input: float = 0.0
-    output: float = 0.0
+    input: float = Field(0.0, ge=0)
+    output: float = Field(0.0, ge=0)
 
 
 class ModelSpec(_Strict):
@@ -437,6 +437,11 @@ class Recipe(_Strict):
         None, description="the stages of `run` in order; default: the run preset (see synthpipe.engine)"
     )
     expand: ExpandConfig = ExpandConfig()
+    prices_file: str | None = Field(
+        None,
+        description="a YAML file of model name: {input, output} (US dollars per million tokens) for the "
+        "models that give no prices:, relative to the recipe; default: $SYNTHPIPE_PRICES",
+    )
     review_sample: int = Field(20, ge=0)
     output_dir: str | None = None
     pool: str | None = Field(None, description="a pool directory that the run's accepted records join")
