@@ -175,6 +175,11 @@ def test_bad_expand_input_is_exit_2_before_any_request(
     assert not lock_path(path).exists()
 
 
+def test_a_recipe_that_asks_to_expand_topics_it_does_not_have_is_refused_at_load(write_recipe) -> None:
+    with pytest.raises(RecipeError, match=r"expanding topics .* has none — give topics: \{list:"):
+        write_recipe(topics={"expand": 20})
+
+
 def test_a_malformed_lock_names_the_lock_file(tmp_path: Path, write_recipe) -> None:
     path, _ = write_recipe()
     lock_path(path).write_text("personas: a busy parent\n", encoding="utf-8")

@@ -517,6 +517,11 @@ class Recipe(_Strict):
     def _task_rules(self) -> Recipe:
         if "generator" not in self.models:
             raise ValueError("models: needs a `generator` entry")
+        if self.expand.topics and not self.topics:
+            raise ValueError(
+                "expanding topics proposes subtopics under each topic, and the recipe has none — give "
+                "topics: {list: [returns, shipping], expand: 10}"
+            )
         for ref in self.judge.models if self.judge.enabled else []:
             if ref not in self.models:
                 raise ValueError(f"judge.models: `{ref}` is not defined under `models:`")
