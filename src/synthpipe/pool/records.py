@@ -13,6 +13,7 @@ import orjson
 
 from synthpipe.core.errors import InputFileError, UsageError
 from synthpipe.core.records import Meta, Record
+from synthpipe.pool import index as dedup_index
 from synthpipe.pool.splits import assign_new_splits
 from synthpipe.pool.store import Store
 
@@ -167,12 +168,24 @@ def add_records(
         by_task[rec.meta.task].append(rec)
     del fresh
     keep: list[Record] = []
+    keys_of: dict[int, tuple[bytes, bytes]] = {}  # id(record) -> its dedup index keys
+    backfill: list[tuple[int, bytes, bytes]] = []
     for task, batch in by_task.items():
-        existing = [
-            for_dedup(body, task)
-            for _rid, _key, _w, body, _s in store.live_rows(version - 1, "AND r.task = ?", (task,))
-        ]
-        kept, removed = dedup_records(batch, DedupConfig(), task, existing=existing)
+        indexed = dedup_index.usable(store, task)
+        if indexed:  # only the pool records that could be duplicates
+            rows = dedup_index.candidates(store, task, batch)
+        else:  # the whole pool, once: this writes the index for every record of the task
+            rows = [
+                (rid, body)
+                for rid, _key, _w, body, _s in store.live_rows(version - 1, "AND r.task = ?", (task,))
+            ]
+        existing = [(rid, for_dedup(body, task)) for rid, body in rows]
+        del rows
+        kept, removed = dedup_records(
+            batch, DedupConfig(), task, existing=[r for _, r in existing], index=keys_of
+        )
+        if not indexed:
+            backfill += dedup_index.entries(keys_of, existing)
         del existing
         for rec in removed:
             code = rec.meta.reasons[-1].code
@@ -234,6 +247,7 @@ def add_records(
     rows = rids
     result.added = len(rows)
     result.version = version
+    dedup_index.write(store, [*backfill, *dedup_index.entries(keys_of, zip(rids, keep, strict=True))])
     assign_new_splits(store, version)
     return {
         "added": result.added,

@@ -60,13 +60,17 @@ def dedup_records(
     *,
     models: Mapping[str, ModelSpec] | None = None,
     embedder: Embedder | None = None,
+    index: dict[int, tuple[bytes, bytes]] | None = None,
 ) -> tuple[list[Record], list[Record]]:
     """(kept, removed), both in input order. Removed records get a dedup Reason in meta.reasons and
     meta.extra["duplicate_of"] = {id, line, code, similarity[, source]} naming the kept record.
 
-    `existing` is the pool: records, or {file name: records} so that a duplicate names the file it is in."""
+    `existing` is the pool: records, or {file name: records} so that a duplicate names the file it is in.
+    `index`, when given (exact and minhash on), is filled with id(record) -> (exact key, band keys as
+    bytes) for every existing and kept record: what a pool stores so that a later add finds its
+    candidates without reading every record again (see `sketch`). An empty text has empty keys."""
     with gc_paused():
-        return _dedup(list(records), config, task, existing, models, embedder)
+        return _dedup(list(records), config, task, existing, models, embedder, index)
 
 
 def _dedup(
@@ -76,6 +80,7 @@ def _dedup(
     existing: Iterable[Record] | Mapping[str, Iterable[Record]],
     models: Mapping[str, ModelSpec] | None,
     embedder: Embedder | None,
+    index: dict[int, tuple[bytes, bytes]] | None = None,
 ) -> tuple[list[Record], list[Record]]:
     pool: list[Record] = []
     sources: list[str | None] = []
@@ -93,14 +98,23 @@ def _dedup(
 
     # exact: each group of equal normal forms is decided once, by its first member (its representative)
     rep_of = list(range(len(order)))
+    exact: list[bytes] = []
     if "exact" in methods:
         first: dict[bytes, int] = {}
         for i, text in enumerate(texts):
             if text:  # an empty key never makes two records duplicates
-                rep_of[i] = first.setdefault(exact_key(text), i)
+                key = exact_key(text)
+                rep_of[i] = first.setdefault(key, i)
+                if index is not None:
+                    exact.append(key)
+            elif index is not None:
+                exact.append(b"")
     reps = [i for i in range(len(order)) if rep_of[i] == i and texts[i]]
     parts = _Lazy(lambda r: split_parts(order[reps[r]], keys, prompt_fields_for(task)))
-    decided = _decide_reps(order, texts, reps, n_pool, config, methods, models, embedder, sources, parts)
+    band_rows: list[np.ndarray] = []
+    decided = _decide_reps(
+        order, texts, reps, n_pool, config, methods, models, embedder, sources, parts, band_rows
+    )
 
     removed_at: dict[int, Duplicate] = {}
     for i in range(n_pool, len(order)):
@@ -116,7 +130,36 @@ def _dedup(
         removed_ids.add(id(order[i]))
     kept = [rec for rec in batch if id(rec) not in removed_ids]
     removed = [rec for rec in batch if id(rec) in removed_ids]
+    if index is not None and exact and band_rows:
+        number = {o: r for r, o in enumerate(reps)}  # a record's band keys are its representative's
+        bands = band_rows[0]
+        for i, rec in enumerate(order):
+            if id(rec) not in removed_ids:
+                r = number.get(rep_of[i])
+                index[id(rec)] = (exact[i], bands[r].tobytes() if r is not None else b"")
     return kept, removed
+
+
+def sketch(texts: list[str], config: DedupConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(band keys (n, bands) uint64, fingerprints (n, permutations) uint8, shingles, their offsets) of
+    normalized texts: the MinHash sketch that `_Lsh` groups by. Full 32-bit signatures exist only for a
+    block of rows at a time."""
+    from synthpipe.stages.dedup.minhash import MinHasher, band_keys, band_params, fingerprint
+    from synthpipe.stages.dedup.shingles import Shingler, numpy
+
+    np = numpy()
+    flat, offsets = Shingler(config.word_ngram, config.char_ngram).batch(texts)
+    bands, rows = band_params(config.minhash_threshold)
+    hasher = MinHasher(bands * rows)
+    n = len(texts)
+    keys = np.empty((n, bands), dtype=np.uint64)
+    fp = np.empty((n, bands * rows), dtype=np.uint8)
+    for lo in range(0, n, _Lsh.SKETCH_ROWS):
+        hi = min(n, lo + _Lsh.SKETCH_ROWS)
+        sig = hasher.signatures(flat, offsets[lo : hi + 1])
+        keys[lo:hi] = band_keys(sig, bands, rows)
+        fp[lo:hi] = fingerprint(sig)
+    return keys, fp, flat, offsets
 
 
 def _dup(order: list[Record], i: int, code: str, sim: float, sources: list[str | None]) -> Duplicate:
@@ -135,6 +178,7 @@ def _decide_reps(
     embedder: Embedder | None,
     sources: list[str | None],
     parts: Mapping[int, tuple[str, str]],
+    band_rows: list[np.ndarray] | None = None,
 ) -> dict[int, Duplicate]:
     """Greedy keep-first over the representatives; returns position -> Duplicate for the removed ones.
 
@@ -150,6 +194,8 @@ def _decide_reps(
 
     if "minhash" in methods:
         lsh = _Lsh([texts[r] for r in reps], config, lambda i, j: similarity(feats[i], feats[j]), confirm)
+        if band_rows is not None:
+            band_rows.append(lsh.keys)
     semantic: dict[int, list[tuple[int, float]]] = {}
     if "embedding" in methods:
         from synthpipe.stages.dedup.embed import cosine_candidates, make_embedder
@@ -200,29 +246,16 @@ class _Lsh:
         similarity: Callable[[int, int], float],
         confirm: Callable[[int, int], bool],
     ) -> None:
-        from synthpipe.stages.dedup.minhash import (
-            MinHasher,
-            band_keys,
-            band_params,
-            fingerprint,
-            min_agreement,
-        )
-        from synthpipe.stages.dedup.shingles import Shingler, numpy
+        from synthpipe.stages.dedup.minhash import band_params, min_agreement
+        from synthpipe.stages.dedup.shingles import numpy
 
         np = numpy()
         self.threshold = config.minhash_threshold
         self.similarity, self.confirm = similarity, confirm
-        self.flat, self.offsets = Shingler(config.word_ngram, config.char_ngram).batch(texts)
+        keys, self.fp, self.flat, self.offsets = sketch(texts, config)
+        self.keys = keys
         bands, rows = band_params(self.threshold)
-        hasher = MinHasher(bands * rows)
         n = len(texts)
-        keys = np.empty((n, bands), dtype=np.uint64)
-        self.fp = np.empty((n, bands * rows), dtype=np.uint8)
-        for lo in range(0, n, self.SKETCH_ROWS):  # full 32-bit signatures only for a block of rows at a time
-            hi = min(n, lo + self.SKETCH_ROWS)
-            sig = hasher.signatures(self.flat, self.offsets[lo : hi + 1])
-            keys[lo:hi] = band_keys(sig, bands, rows)
-            self.fp[lo:hi] = fingerprint(sig)
         self.need = min_agreement(self.threshold, bands * rows)
         nonempty = np.flatnonzero(self.offsets[1:] > self.offsets[:-1])
         pair_parts: list[np.ndarray] = []
