@@ -531,3 +531,20 @@ def test_a_tag_added_later_does_not_change_an_export_and_at_signs_in_paths_work(
     sp("export", f"pool:{pool}@release-1", "--format", "hf", "--out", str(second))
     assert (first / "README.md").read_text() == (second / "README.md").read_text().replace("two", "one")
     assert Pool(pool).resolve() == 1 and len(list(Pool(pool).records())) == 5
+
+
+def test_pool_add_takes_several_sources_and_names_a_pool_given_as_a_source(tmp_path: Path) -> None:
+    pool = tmp_path / "pool"
+    sp("pool", "init", str(pool))
+    a = write_jsonl(tmp_path / "a.jsonl", qa_rows(5, 21))
+    b = write_jsonl(tmp_path / "b.jsonl", qa_rows(4, 22))
+    out = sp_error("pool", "add", str(pool), str(a))  # `pool add POOL SRC`, as `pool init POOL` reads
+    assert f"is a pool, not a source — name the pool with --pool: synthpipe pool add {a} --pool {pool}" in out
+    assert Pool(pool).resolve() == 0  # nothing changed
+    out = sp("pool", "add", str(a), str(b), "--pool", str(pool))
+    assert (
+        "a.jsonl: added 5" in out
+        and "-> version 1" in out
+        and "b.jsonl: added 4" in out
+        and "-> version 2" in out
+    )

@@ -66,7 +66,7 @@ def init_cmd(directory: Path) -> None:
 
 
 @pool.command("add", cls=SynthpipeCommand)
-@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("sources", metavar="SOURCE...", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_pool_opt
 @click.option(
     "--tag", metavar="NAME", help="A source tag for the records added (select them later with --tag)."
@@ -75,9 +75,26 @@ def init_cmd(directory: Path) -> None:
     "--weight", type=float, metavar="W", help="Weight of the records added. Default: their own (1)."
 )
 @click.option("--readd", is_flag=True, help="Add records that a removal or a review took out, too.")
-def add_cmd(source: Path, pool_dir: Path | None, tag: str | None, weight: float | None, readd: bool) -> None:
-    """Add the accepted records of a run directory or a data file, deduplicated against the pool."""
+def add_cmd(
+    sources: tuple[Path, ...], pool_dir: Path | None, tag: str | None, weight: float | None, readd: bool
+) -> None:
+    """Add the accepted records of run directories or data files, deduplicated against the pool; each
+    SOURCE in turn makes its own version."""
+    from synthpipe.pool.store import DB_NAME
+
+    given = [s for s in sources if (s / DB_NAME).is_file()]
+    if given:
+        rest = " ".join(str(s) for s in sources if s not in given) or "RUN_DIR"
+        raise synthpipe.UsageError(
+            f"{given[0]} is a pool, not a source — name the pool with --pool: "
+            f"synthpipe pool add {rest} --pool {given[0]}"
+        )
     p = _open(pool_dir)
+    for source in sources:
+        _add_one(p, source, tag, weight, readd)
+
+
+def _add_one(p: Any, source: Path, tag: str | None, weight: float | None, readd: bool) -> None:
     res = p.add(
         source,
         tag=tag,
