@@ -1,6 +1,6 @@
 """Make the labelled template-heavy FAQ set (qa, English + Chinese) for dedup quality.
 
-    python bench/data/make_template_set.py          # writes template_faq_{tune,heldout,blind,blind2,blind3}.jsonl
+    python bench/data/make_template_set.py          # writes template_faq_{tune,…,blind3,blind4}.jsonl
     python bench/data/make_template_set.py blind3   # writes only the parts named
 
 Real FAQ data and LLM output reuse a few answer templates across many subjects and numbers: "How long does
@@ -27,6 +27,8 @@ and mobile plans, insurance policies, online learning, sports clubs and gyms, re
 ticketing) was written on 2026-12-06 by someone who never read the dedup code, to be measured once. The
 blind3 part (template_specs_blind3.py: car rental, veterinary clinic administration, co-working spaces,
 language schools, moving and storage companies and event venues) was written the same way, to be
+measured once. The blind4 part (template_specs_blind4.py: dental clinic administration, bicycle shops,
+photo printing, translation agencies, wedding planners and tailoring) was written the same way, to be
 measured once.
 Fixed seeds: the files are the same on every run.
 
@@ -49,12 +51,20 @@ sys.path.insert(0, str(HERE))
 import template_specs_blind  # noqa: E402
 import template_specs_blind2  # noqa: E402
 import template_specs_blind3  # noqa: E402
+import template_specs_blind4  # noqa: E402
 import template_specs_heldout  # noqa: E402
 import template_specs_tune  # noqa: E402
 
 from synthpipe.lang import EN_NUMBER_WORDS  # noqa: E402
 
-SEEDS = {"tune": 12, "heldout": 1212, "blind": 121212, "blind2": 20261207, "blind3": 20261208}
+SEEDS = {
+    "tune": 12,
+    "heldout": 1212,
+    "blind": 121212,
+    "blind2": 20261207,
+    "blind3": 20261208,
+    "blind4": 20261209,
+}
 FILES = {part: HERE / f"template_faq_{part}.jsonl" for part in SEEDS}
 SUBJECTS_PER_TEMPLATE = 12
 SECOND_NUMBER = 0.33
@@ -173,6 +183,7 @@ def make(part: str) -> list[dict[str, Any]]:
         "blind": template_specs_blind,
         "blind2": template_specs_blind2,
         "blind3": template_specs_blind3,
+        "blind4": template_specs_blind4,
     }[part]
     rng = random.Random(SEEDS[part])
     rows: list[dict[str, Any]] = []
