@@ -1,0 +1,37 @@
+"""`executor="ray"` for every command: checked before the job is prepared, joined to it after."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from synthpipe.core.errors import UsageError
+from synthpipe.engine.job import Job
+
+
+def pick_executor(options: dict[str, Any]) -> Any:
+    """Take `executor` and `address` out of `options`; None for the local engine. Unknown names and an
+    address without Ray fail here, before anything is read or written. With Ray, `workers` counts Ray
+    workers (default: the cluster's CPUs)."""
+    from synthpipe.executors import make_executor
+
+    name, address = options.pop("executor", None), options.pop("address", None)
+    return make_executor(name, address, options.get("workers") if name == "ray" else None)
+
+
+def attach_executor(job: Job, executor: Any) -> Job:
+    """`job` run by `executor`: Ray is started or joined now, so a wrong address fails before any work
+    (and leaves the output as it was)."""
+    if executor is None:
+        return job
+    try:
+        if job.target is not None:
+            raise UsageError(
+                "--accepted plans candidates in waves from what was accepted so far; --executor ray runs "
+                "a fixed number — give --count N instead (or run --accepted on the local executor)"
+            )
+        executor.connect()
+    except BaseException:
+        job.sink.close(False)
+        raise
+    job.executor = executor
+    return job
