@@ -15,12 +15,14 @@ def pick_executor(options: dict[str, Any]) -> Any:
     from synthpipe.executors import make_executor
 
     name, address = options.pop("executor", None), options.pop("address", None)
-    return make_executor(name, address, options.get("workers") if name == "ray" else None)
+    executor = make_executor(name, address, options.get("workers") if name == "ray" else None)
+    if executor is not None and address not in (None, "local"):
+        executor.connect()  # joining is quick; a wrong address fails before the output is touched
+    return executor
 
 
 def attach_executor(job: Job, executor: Any) -> Job:
-    """`job` run by `executor`: Ray is started or joined now, so a wrong address fails before any work
-    (and leaves the output as it was)."""
+    """`job` run by `executor`, with a local Ray started now if it needs one."""
     if executor is None:
         return job
     try:

@@ -3,8 +3,11 @@ address where no cluster answers (found within seconds, never a long hang)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
+import sys
+from collections.abc import Iterator
 from typing import Any
 
 from synthpipe.core.errors import MissingDependencyError, UsageError
@@ -45,25 +48,39 @@ def connect(address: str | None, workers: int | None) -> Any:
     """Ray, initialised: the session already started in this process, else the cluster at `address`
     (`auto`: the one started on this machine with `ray start`), else a new local Ray."""
     ray = import_ray()
-    if ray.is_initialized():
+    if address not in (None, "local", "auto"):
+        _probe(address)
+    if ray.is_initialized():  # a session this process started or joined before (tests, notebooks)
         return ray
     options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "logging_level": "ERROR"}
     if address is None or address == "local":
         options["num_cpus"] = max(workers or 0, os.cpu_count() or 1)
         ray.init(**options)
         return ray
-    if address != "auto":
-        _probe(address)
     if address.startswith("ray://"):
         options.pop("include_dashboard")
     try:
-        ray.init(address=address, **options)
+        with _quiet_stderr():  # Ray's core logs each retry of an address that does not answer
+            ray.init(address=address, **options)
     except Exception as exc:  # ConnectionError and Ray's own: one line, with the fix
         raise UsageError(
             f"--address {address}: could not join a Ray cluster ({type(exc).__name__}: {str(exc)[:200]}) — "
             "start one with `ray start --head`, or leave --address out to run on a local Ray"
         ) from None
     return ray
+
+
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def cluster_cpus(ray: Any) -> int:
