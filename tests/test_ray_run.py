@@ -74,6 +74,10 @@ def _outcomes(result: synthpipe.Result) -> dict[str, Any]:
     }
 
 
+def _sample(out: Path) -> list[str]:
+    return sorted(json.loads(x)["id"] for x in (out / "review_sample.jsonl").read_text().splitlines())
+
+
 def test_a_ray_run_accepts_and_rejects_what_a_local_run_does_from_the_same_cache(
     tmp_path: Path, ray_local: Any
 ) -> None:
@@ -90,10 +94,7 @@ def test_a_ray_run_accepts_and_rejects_what_a_local_run_does_from_the_same_cache
     assert len(ray_sets["accepted"]) >= 40
     for name in OUTPUTS:
         assert (tmp_path / "ray" / name).exists() and (tmp_path / "local" / name).exists()
-    sample = lambda d: sorted(
-        json.loads(x)["id"] for x in (d / "review_sample.jsonl").read_text().splitlines()
-    )  # noqa: E731
-    assert sample(tmp_path / "ray") == sample(tmp_path / "local")
+    assert _sample(tmp_path / "ray") == _sample(tmp_path / "local")
     m = on_ray.manifest
     assert m["executor"] == {"name": "ray", "address": "local", "workers": 2}
     assert m["usage"]["generator"]["requests"] == 90 and m["counts"] == local.manifest["counts"]
