@@ -65,7 +65,7 @@ def test_killed_ray_driver_resumes_without_asking_an_answered_request_again(
         before = len(srv.server.requests)
         cached = _cached_keys(out)
         waiting = _lines(pending)
-        assert 0 < waiting and len(cached) < COUNT
+        assert waiting > 0 and len(cached) < COUNT
 
         res = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
         assert res.returncode == 0, res.stdout + res.stderr

@@ -21,17 +21,25 @@ def pick_executor(options: dict[str, Any]) -> Any:
     return executor
 
 
+def refuse_target() -> None:
+    raise UsageError(
+        "--accepted plans candidates in waves from what was accepted so far; --executor ray runs "
+        "a fixed number — give --count N instead (or run --accepted on the local executor)"
+    )
+
+
 def attach_executor(job: Job, executor: Any) -> Job:
     """`job` run by `executor`, with a local Ray started now if it needs one."""
     if executor is None:
         return job
     try:
         if job.target is not None:
-            raise UsageError(
-                "--accepted plans candidates in waves from what was accepted so far; --executor ray runs "
-                "a fixed number — give --count N instead (or run --accepted on the local executor)"
-            )
+            refuse_target()
         executor.connect()
+        if job.pool is not None:  # each worker needs a request slot of every model: refused before any work
+            from synthpipe.executors.limits import worker_share
+
+            worker_share(job.recipe, list(job.pool.models_used()), int(executor.workers or 1))
     except BaseException:
         job.sink.close(False)
         raise

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from synthpipe.api.executor import attach_executor, pick_executor
+from synthpipe.api.executor import attach_executor, pick_executor, refuse_target
 from synthpipe.api.inputs import RecipeLike, as_recipe, check_key_env
 from synthpipe.backends import Backend
 from synthpipe.core.errors import UsageError
@@ -99,6 +99,7 @@ def run(recipe: RecipeLike, out: str | Path | None = None, **options: Any) -> Re
     default: the recipe's `pool:`)."""
     executor = pick_executor(options)
     recipe, pool = _with_pool(recipe, out, options.pop("pool", None))
+    _fixed_count(executor, recipe, options)
     job, source, total, done = prepare_run(recipe, out, **options)
     return _into_pool(attach_executor(job, executor).run(source, total, done), out, pool)
 
@@ -107,8 +108,17 @@ async def arun(recipe: RecipeLike, out: str | Path | None = None, **options: Any
     """`run` inside an event loop that is already running."""
     executor = pick_executor(options)
     recipe, pool = _with_pool(recipe, out, options.pop("pool", None))
+    _fixed_count(executor, recipe, options)
     job, source, total, done = prepare_run(recipe, out, **options)
     return _into_pool(await attach_executor(job, executor).arun(source, total, done), out, pool)
+
+
+def _fixed_count(executor: Any, recipe: Recipe, options: dict[str, Any]) -> None:
+    """An executor runs a fixed number of candidates: a target (`--accepted`, the recipe's `accepted:`)
+    is refused before the output is opened."""
+    wants = options.get("accepted") is not None or (options.get("count") is None and recipe.accepted)
+    if executor is not None and wants:
+        refuse_target()
 
 
 def _with_pool(recipe: RecipeLike, out: str | Path | None, pool: str | Path | None) -> tuple[Recipe, Any]:

@@ -61,6 +61,10 @@ class ModelPool:
         self._views: dict[tuple[str, str], CachedModel] = {}  # (stage, model): usage counted per stage
         self._elsewhere: dict[tuple[str, str], list[int]] = {}  # (stage, model): usage in other processes
 
+    def models_used(self) -> list[str]:
+        """The names of the models built for this command."""
+        return list(self._backends)
+
     def attach(self, cache: ResponseCache | None) -> None:
         self.cache = cache
 

@@ -23,6 +23,8 @@ def make_executor(name: str | None, address: str | None = None, workers: int | N
         return None
     if workers == 0:
         raise UsageError("--workers 0 with --executor ray: give at least 1 Ray worker, or leave it out")
+    from synthpipe.executors.connect import import_ray
     from synthpipe.executors.ray_data import RayExecutor
 
+    import_ray()  # a missing extra is named before anything is read or written
     return RayExecutor(address=address, workers=workers)

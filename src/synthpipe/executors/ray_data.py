@@ -156,7 +156,7 @@ class RayEngine:
 
         ray, n = self.executor.ray, int(self.executor.workers or 1)
         pool = self.job.pool
-        models = list(pool._backends) if pool is not None else []
+        models = pool.models_used() if pool is not None else []
         recipe = worker_share(self.job.recipe, models, n)
         size = self._block_size(len(todo), n, recipe, models)
         ds = ray.data.from_items(
