@@ -112,3 +112,47 @@ def test_augment_on_ray_derives_and_keeps_what_local_augment_does(tmp_path: Path
     assert _decided(local) == _decided(on_ray)
     assert len(on_ray.accepted) + len(on_ray.rejected) == 8 * 5  # 3 paraphrases + 2 back-translations each
     assert all(r.meta.parent_id for r in on_ray.accepted)
+
+
+def generation(messages: Any, schema: Any) -> Any:
+    """Candidates numbered by their prompt; augmentation requests answered as in test_augment."""
+    user = messages[-1]["content"]
+    if "<original>" in user or "<text>" in user:
+        return fake_answer(messages, schema)
+    i = int(hashlib.sha1(user.encode()).hexdigest(), 16) % 1000
+    return {
+        "instruction": f"What is the refund window for product line {i}?",
+        "input": "",
+        "output": f"Product line {i} can be refunded within {10 + i % 50} days of delivery.",
+    }
+
+
+def test_a_run_that_augments_seeds_and_generated_records_on_ray_matches_local(
+    tmp_path: Path, ray_local: Any
+) -> None:
+    recipe = {
+        "name": "aug",
+        "task": "qa",
+        "topics": ["refunds", "returns"],
+        "count": 12,
+        "examples": [
+            {"instruction": "How do I return a damaged blender?", "output": "Send it back within 14 days."}
+        ],
+        "augment": {"methods": [{"method": "paraphrase", "n": 2}], "apply_to": "both"},
+    }
+    local = synthpipe.run(
+        recipe, out=tmp_path / "local", backends={"generator": FakeBackend(default=generation)}
+    )
+    options: dict[str, Any] = {"executor": "ray", "workers": 2}
+    out = tmp_path / "ray"
+    on_ray = synthpipe.run(
+        recipe, out=out, backends={"generator": FakeBackend(default=generation)}, **options
+    )
+    assert _decided(local) == _decided(on_ray)
+    kids = [r for r in on_ray.accepted + on_ray.rejected if r.meta.origin == "augmented:paraphrase"]
+    assert any(k.meta.parent_id.startswith("seed-") for k in kids)
+    assert any(not k.meta.parent_id.startswith("seed-") for k in kids), "the second pass ran on Ray"
+    assert "augment (augmented)" in on_ray.manifest["stages"]
+    again = synthpipe.run(recipe, out=out, backends={"generator": FakeBackend([])}, **options)
+    assert again.manifest["usage_this_run"]["generator"]["requests"] == 0
+    assert again.manifest["counts"] == on_ray.manifest["counts"]

@@ -16,7 +16,6 @@ import contextlib
 import socket
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 from synthpipe.backends.base import Completion
 from synthpipe.cache import ResponseCache
@@ -78,6 +77,3 @@ def _fold(db: sqlite3.Connection, path: Path) -> int:
         db.execute("DETACH DATABASE shard")
     return db.total_changes - before
 
-
-def cache_info(main: Path) -> dict[str, Any]:
-    return {"path": str(main), "host_files": str(shard_dir(main))}
