@@ -76,4 +76,3 @@ def _fold(db: sqlite3.Connection, path: Path) -> int:
     finally:
         db.execute("DETACH DATABASE shard")
     return db.total_changes - before
-
