@@ -78,7 +78,7 @@ def qa(i: int = 0, **kw: str) -> dict[str, str]:
     return base
 
 
-_REAL_PARTS = ("model", "server", "browser", "embed")
+_REAL_PARTS = ("model", "server", "browser", "embed", "ray")
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -89,6 +89,20 @@ def pytest_runtest_makereport(item, call):
     if os.environ.get("CI") and report.skipped and any(item.get_closest_marker(m) for m in _REAL_PARTS):
         report.outcome = "failed"
         report.longrepr = f"skipped in CI, but CI must run the real parts: {report.longrepr}"
+
+
+@pytest.fixture(scope="session")
+def ray_local():
+    """One local Ray with 2 CPUs for the whole test session (starting one costs ~5 s); dashboard and usage
+    stats off. Skips when the `ray` extra is missing (CI installs it, where a skip fails)."""
+    os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
+    ray = pytest.importorskip("ray", reason="the ray extra is not installed: pip install 'synthpipe[ray]'")
+    started = not ray.is_initialized()
+    if started:
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+    yield ray
+    if started:
+        ray.shutdown()
 
 
 async def open_stage(stage: Any, model: Any = None, earlier: tuple = ()) -> Any:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from synthpipe.api.executor import attach_executor, pick_executor
 from synthpipe.api.inputs import (
     RecipeLike,
     RecordsLike,
@@ -293,12 +294,14 @@ def augment(data: RecordsLike, **options: Any) -> Result:
     `translator_base_url`, `max_in_flight`, `sources` (documents: grounding runs, and a regenerated
     answer keeps to them), `out` (accepted, rejected, failed, manifest, report; the response cache in
     OUT/cache.sqlite or `cache`, so the same call again asks only what was not answered), `backends`,
-    `use_cache`, `progress`, `on_warning`, `workers`."""
+    `use_cache`, `progress`, `on_warning`, `workers`, `executor` ("ray": on Ray; `address`)."""
+    executor = pick_executor(options)
     job, source, total = prepare_augment(data, **options)
-    return job.run(source, total)
+    return attach_executor(job, executor).run(source, total)
 
 
 async def aaugment(data: RecordsLike, **options: Any) -> Result:
     """`augment` inside an event loop that is already running."""
+    executor = pick_executor(options)
     job, source, total = prepare_augment(data, **options)
-    return await job.arun(source, total)
+    return await attach_executor(job, executor).arun(source, total)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from synthpipe.api.executor import attach_executor, pick_executor
 from synthpipe.api.inputs import (
     RecipeLike,
     RecordsLike,
@@ -335,6 +336,7 @@ def prepare_dedup(
     embedder: Any = None,
     out: str | Path | None = None,
     progress: bool | None = False,
+    workers: int | None = None,
 ) -> tuple[Job, Any, int]:
     """Exact, MinHash and (optionally) embedding duplicates in `data`, and against the `against` files
     (the pool, an earlier run), which are never removed. Keeps the record with the higher judge score,
@@ -382,7 +384,16 @@ def prepare_dedup(
         PRESETS["dedup"], rcp, against=[str(a) for a in against], whole=True, embedder=embedder
     )
     return _prepare(
-        "dedup", data, records, rcp, stages, out, None, outcomes=("accepted", "rejected"), progress=progress
+        "dedup",
+        data,
+        records,
+        rcp,
+        stages,
+        out,
+        None,
+        outcomes=("accepted", "rejected"),
+        progress=progress,
+        workers=workers,
     )
 
 
@@ -407,12 +418,14 @@ def _runner(prepare: Any, doc: str) -> tuple[Any, Any]:
     """The sync function and its async twin for a `prepare_*` function."""
 
     def sync(data: RecordsLike, **options: Any) -> Result:
+        executor = pick_executor(options)
         job, source, total = prepare(data, **options)
-        return job.run(source, total)
+        return attach_executor(job, executor).run(source, total)
 
     async def in_loop(data: RecordsLike, **options: Any) -> Result:
+        executor = pick_executor(options)
         job, source, total = prepare(data, **options)
-        return await job.arun(source, total)
+        return await attach_executor(job, executor).arun(source, total)
 
     sync.__doc__, in_loop.__doc__ = doc, doc + "\n\nThe same, inside an event loop that is already running."
     return sync, in_loop
@@ -423,7 +436,7 @@ check, acheck = _runner(
     """Rule checks over `data` (a file path, or records in memory). Options: `task` (default: from the
     records' format), `language` (None: each record's prompt's), `labels`, `rounds`, `disable`,
     `recipe` (take task, labels, rounds, constraints and checks from it), `sources` (document files:
-    grounding runs too), `out`, `progress`, `workers`.""",
+    grounding runs too), `out`, `progress`, `workers`, `executor` ("ray": on Ray; `address`).""",
 )
 judge, ajudge = _runner(
     prepare_judge,
@@ -432,12 +445,13 @@ judge, ajudge = _runner(
     `language`, `labels`, `model`/`base_url`/`api_key_env`; default judge: the embedded model).
     With `out`, model answers are cached in OUT/cache.sqlite, so a repeated call asks only what was not
     answered (or in `cache`). Also `threshold`, `rounds`, `disable`, `max_in_flight`, `backends`,
-    `use_cache`, `progress`, `on_warning`, `workers`.""",
+    `use_cache`, `progress`, `on_warning`, `workers`, `executor` ("ray": on Ray; `address`).""",
 )
 dedup, adedup = _runner(
     prepare_dedup,
     """Exact, MinHash and (optionally) embedding duplicates in `data`, and against the `against` files
     (the pool, an earlier run), which are never removed. Keeps the record with the higher judge score,
     then the earlier one. Options: `task`, `methods`, `threshold`, `embedding_threshold`, `fields`,
-    `against`, `embed_url`/`embed_model`/`embed_key_env` or `embedder`, `out`, `progress`.""",
+    `against`, `embed_url`/`embed_model`/`embed_key_env` or `embedder`, `out`, `progress`, `executor`
+    ("ray": MinHash and exact dedup on Ray; `address`, `workers`).""",
 )

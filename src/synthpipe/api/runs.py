@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from synthpipe.api.executor import attach_executor, pick_executor, refuse_target
 from synthpipe.api.inputs import RecipeLike, as_recipe, check_key_env
 from synthpipe.backends import Backend
 from synthpipe.core.errors import UsageError
@@ -91,19 +92,33 @@ def run(recipe: RecipeLike, out: str | Path | None = None, **options: Any) -> Re
     data), `retry_failed`, `model`/`base_url`/`api_key_env`/`max_in_flight` (point the generator at an
     OpenAI-compatible server, or change its concurrency), `backends` (replace models by name: tests,
     custom clients), `progress`, `on_warning`, `workers` (processes for the rule checks and grounding;
-    default: one per spare core for runs of a few thousand records or more, 0 for none), `pool` (a pool
+    default: one per spare core for runs of a few thousand records or more, 0 for none; with
+    `executor="ray"`, Ray workers), `executor` ("local" or "ray"), `address` (with Ray: "auto",
+    "ray://HOST:PORT"; default: a local Ray), `pool` (a pool
     directory: the accepted records are added to it when the run ends, as `synthpipe pool add` does;
     default: the recipe's `pool:`)."""
+    executor = pick_executor(options)
     recipe, pool = _with_pool(recipe, out, options.pop("pool", None))
+    _fixed_count(executor, recipe, options)
     job, source, total, done = prepare_run(recipe, out, **options)
-    return _into_pool(job.run(source, total, done), out, pool)
+    return _into_pool(attach_executor(job, executor).run(source, total, done), out, pool)
 
 
 async def arun(recipe: RecipeLike, out: str | Path | None = None, **options: Any) -> Result:
     """`run` inside an event loop that is already running."""
+    executor = pick_executor(options)
     recipe, pool = _with_pool(recipe, out, options.pop("pool", None))
+    _fixed_count(executor, recipe, options)
     job, source, total, done = prepare_run(recipe, out, **options)
-    return _into_pool(await job.arun(source, total, done), out, pool)
+    return _into_pool(await attach_executor(job, executor).arun(source, total, done), out, pool)
+
+
+def _fixed_count(executor: Any, recipe: Recipe, options: dict[str, Any]) -> None:
+    """An executor runs a fixed number of candidates: a target (`--accepted`, the recipe's `accepted:`)
+    is refused before the output is opened."""
+    wants = options.get("accepted") is not None or (options.get("count") is None and recipe.accepted)
+    if executor is not None and wants:
+        refuse_target()
 
 
 def _with_pool(recipe: RecipeLike, out: str | Path | None, pool: str | Path | None) -> tuple[Recipe, Any]:

@@ -127,8 +127,28 @@ progress_option = click.option(
 workers_option = click.option(
     "--workers",
     type=click.IntRange(min=0),
-    help="Processes for the rule checks and grounding. Default: one per spare core for big jobs; 0: none.",
+    help="Processes for the rule checks and grounding. Default: one per spare core for big jobs; 0: none. "
+    "With --executor ray: Ray workers (default: the cluster's CPUs).",
 )
+
+
+def executor_options(command: Any) -> Any:
+    """--executor and --address: where the stages run (this process, or Ray)."""
+    command = click.option(
+        "--address",
+        metavar="auto|ray://HOST:PORT",
+        help="With --executor ray: the Ray cluster to join (auto: the one on this machine). "
+        "Default: start a local Ray.",
+    )(command)
+    return click.option(
+        "--executor",
+        type=click.Choice(["local", "ray"]),
+        default="local",
+        show_default=True,
+        help="Run the stages in this process, or on Ray (needs `pip install 'synthpipe[ray]'`).",
+    )(command)
+
+
 lang_option = click.option(
     "--lang", "lang", metavar="zh|en", help="Language of the data and its checks. Default: each record's."
 )

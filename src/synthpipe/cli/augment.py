@@ -12,6 +12,7 @@ from synthpipe.cli._common import (
     api_key_env_option,
     cache_opt,
     check_lang,
+    executor_options,
     exit_status,
     lang_option,
     max_in_flight_option,
@@ -111,6 +112,7 @@ def parse_opposite(value: str | None) -> dict[str, str]:
 @out_opt("Default: FILE's stem + .augmented/.")
 @progress_option
 @workers_option
+@executor_options
 def augment(
     file: Path,
     task: str | None,
@@ -135,6 +137,8 @@ def augment(
     out: Path | None,
     progress: bool | None,
     workers: int | None,
+    executor: str,
+    address: str | None,
 ) -> None:
     """Augment FILE (our JSONL, Alpaca, ShareGPT, OpenAI messages or {text,label}): paraphrases, back-
     translations, or style or stance transfers of each record, with lineage (origin, parent_id, method,
@@ -178,6 +182,8 @@ def augment(
         out=out or default_out(file, ".augmented"),
         progress=progress,
         workers=workers,
+        executor=executor,
+        address=address,
     )
     m = result.manifest
     summary("augmented", result, f" (derived from {m.get('parents', 0)} records of {file}, task {m['task']})")

@@ -11,6 +11,7 @@ import synthpipe
 from synthpipe.cli._common import (
     SynthpipeCommand,
     check_lang,
+    executor_options,
     lang_option,
     out_opt,
     progress_option,
@@ -72,6 +73,7 @@ def default_out(file: Path, suffix: str) -> Path:
 @out_opt("Default: FILE's stem + .checked/.")
 @progress_option
 @workers_option
+@executor_options
 def check(
     file: Path,
     task: str | None,
@@ -83,6 +85,8 @@ def check(
     out: Path | None,
     progress: bool | None,
     workers: int | None,
+    executor: str,
+    address: str | None,
 ) -> None:
     """Check FILE (our JSONL, Alpaca, ShareGPT, OpenAI messages or {text,label}) with the rule checks.
 
@@ -112,6 +116,8 @@ def check(
         out=out or default_out(file, ".checked"),
         progress=progress,
         workers=workers,
+        executor=executor,
+        address=address,
     )
     grounded = f", {len(sources)} source(s)" if sources else ""
     summary("checked", result, f" from {file} (task {task}, language {lang or 'auto'}{grounded})")

@@ -11,6 +11,7 @@ import synthpipe
 from synthpipe.cli._common import (
     SynthpipeCommand,
     api_key_env_option,
+    executor_options,
     out_opt,
     progress_option,
     renamed,
@@ -88,6 +89,13 @@ def _threshold(name: str, value: float | None) -> None:
 @renamed("--embed-key-env", "--api-key-env", "the variable holding the --embed-url key")
 @out_opt("Default: FILE's stem + .dedup/.")
 @progress_option
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="With --executor ray: Ray workers for the signatures, bands and confirmations "
+    "(default: the cluster's CPUs).",
+)
+@executor_options
 def dedup(
     file: Path,
     task: str | None,
@@ -101,6 +109,9 @@ def dedup(
     api_key_env: str | None,
     out: Path | None,
     progress: bool | None,
+    workers: int | None,
+    executor: str,
+    address: str | None,
 ) -> None:
     """Remove duplicates from FILE (our JSONL, Alpaca, ShareGPT, OpenAI messages or {text,label}).
 
@@ -125,6 +136,9 @@ def dedup(
         embed_key_env=api_key_env,
         out=out or default_out(file, ".dedup"),
         progress=progress,
+        workers=workers,
+        executor=executor,
+        address=address,
     )
     man = result.manifest
     info = man["stages"].get("dedup", {})

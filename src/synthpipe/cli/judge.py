@@ -12,6 +12,7 @@ from synthpipe.cli._common import (
     api_key_env_option,
     cache_opt,
     check_lang,
+    executor_options,
     exit_status,
     lang_option,
     max_in_flight_option,
@@ -57,6 +58,7 @@ from synthpipe.cli.check import default_out, parse_rounds, require_task
 @out_opt("Default: FILE's stem + .judged/.")
 @progress_option
 @workers_option
+@executor_options
 def judge(
     file: Path,
     task: str | None,
@@ -75,6 +77,8 @@ def judge(
     out: Path | None,
     progress: bool | None,
     workers: int | None,
+    executor: str,
+    address: str | None,
 ) -> None:
     """Judge FILE (our JSONL, Alpaca, ShareGPT, OpenAI messages or {text,label}): rule checks, then an
     LLM judge scoring each record 1-5 per criterion.
@@ -111,6 +115,8 @@ def judge(
         out=out or default_out(file, ".judged"),
         progress=progress,
         workers=workers,
+        executor=executor,
+        address=address,
     )
     m = result.manifest
     judge_info = m["stages"].get("judge", {})

@@ -13,6 +13,7 @@ from synthpipe.cli._common import (
     api_key_env_option,
     cache_opt,
     echo_warning,
+    executor_options,
     exit_status,
     no_cache_option,
     out_opt,
@@ -99,6 +100,7 @@ def _run(
     help="Print the planned requests, estimated tokens and cost per stage and model; ask no model, write nothing.",
 )
 @workers_option
+@executor_options
 @progress_option
 def run(
     recipe_path: Path,
@@ -118,6 +120,8 @@ def run(
     pool_dir: Path | None,
     dry_run: bool,
     workers: int | None,
+    executor: str,
+    address: str | None,
     progress: bool | None,
 ) -> None:
     """Generate, check and write training data for RECIPE. Re-running the same command resumes.
@@ -149,7 +153,17 @@ def run(
             echo_warning(message)
         click.echo(estimate.to_text())
         return
-    result = _run(recipe, out, force=force, workers=workers, progress=progress, pool=pool_dir, **shared)
+    result = _run(
+        recipe,
+        out,
+        force=force,
+        workers=workers,
+        executor=executor,
+        address=address,
+        progress=progress,
+        pool=pool_dir,
+        **shared,
+    )
     added = result.manifest.get("pool")
     if added:
         dups = sum(added["duplicates"].values())

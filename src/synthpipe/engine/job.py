@@ -90,6 +90,9 @@ class Job:
     then_stages: list[str] = field(default_factory=list)  # the manifest names of the second pass's stages
     # `run --accepted N`: the source plans toward the target and the engine writes through its gate.
     target: Target | None = None
+    # Who runs the stages: None for the engine in this process; an executor (synthpipe.executors) gives
+    # an engine of its own for a list of stages, built before they open (it may ship them elsewhere).
+    executor: Any = None
 
     def warn(self, message: str) -> None:
         if message not in self.warnings:
@@ -117,7 +120,7 @@ class Job:
         if self.pool is not None:
             cache = ResponseCache(self.cache_path or ":memory:")
             self.pool.attach(cache)
-        engine: Engine | None = None
+        engine: Any = None
         pool = self._workers(total - done if self.target is None else self.target.n)
         try:
             for message in self.warnings:
@@ -128,9 +131,6 @@ class Job:
                 earlier=list(self.sink.records("accepted")),
                 warn=self.warn,
             )
-            for stage in self.stages:
-                await stage.open(self._context(ctx, stage))
-            self._write_manifest(started, "running", {})
             stats = self.pool.live_stats if self.pool is not None else dict
             progress = RunProgress(
                 total=total, done=done, stats=stats, enabled=self.progress, what=self.command
@@ -138,7 +138,11 @@ class Job:
             into: Any = self.sink
             if self.target is not None:
                 into, self.target.on_plan = self.target.gate(self.sink), progress.add_total
-            engine = Engine(self.stages, into, on_done=progress.advance)
+            made = self._engine(self.stages, into, progress.advance)  # before the stages open
+            for stage in self.stages:
+                await stage.open(self._context(ctx, stage))
+            self._write_manifest(started, "running", {})
+            engine = made
             live = asyncio.create_task(self._keep_manifest(started, engine))
             passes = [(self.stages, engine)]
             try:
@@ -184,7 +188,7 @@ class Job:
             out_dir=self.sink.path,
         )
 
-    async def _second_pass(self, progress: Any) -> tuple[list[Stage], Engine]:
+    async def _second_pass(self, progress: Any) -> tuple[list[Stage], Any]:
         """The `then` pass: its stages see everything accepted so far as earlier records (dedup indexes
         them), and write into the same sink."""
         assert self.then is not None
@@ -195,13 +199,19 @@ class Job:
             earlier=list(self.sink.records("accepted")),
             warn=self.warn,
         )
+        engine = self._engine(stages, self.sink, progress.advance)
         for stage in stages:
             await stage.open(self._context(ctx, stage))
         self.then_stages = [f"{stage.name} (augmented)" for stage in stages]
         progress.add_total(n)
-        engine = Engine(stages, self.sink, on_done=progress.advance)
         await engine.run(source)
         return stages, engine
+
+    def _engine(self, stages: list[Stage], sink: Any, on_done: Callable[[], None]) -> Any:
+        """The engine that runs `stages` into `sink`: this process's, or the executor's."""
+        if self.executor is None:
+            return Engine(stages, sink, on_done=on_done)
+        return self.executor.engine(self, stages, sink, on_done)
 
     def _context(self, ctx: StageContext, stage: Stage) -> StageContext:
         """`ctx` for one stage: the models it gets count their usage under the stage's usage name
@@ -229,7 +239,7 @@ class Job:
 
         parallel = [s for s in self.stages if getattr(s, "parallel", False)]
         n = default_workers(records) if self.workers is None else self.workers
-        if not parallel or n < 1:
+        if not parallel or n < 1 or self.executor is not None:  # an executor has workers of its own
             return None
         pool = Workers(n, parallel)
         self.stages = [InWorkers(s, pool) if s in parallel else s for s in self.stages]  # type: ignore[arg-type]
@@ -246,6 +256,8 @@ class Job:
             if flow:
                 tail["flow"] = flow
             tail["cache"] = str(self.cache_path) if self.cache_path else None
+        if self.executor is not None:
+            tail["executor"] = self.executor.describe()
         tail.update(self.tail)
         if self.target is not None:
             tail["target"] = self.target.to_json()

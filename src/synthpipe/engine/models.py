@@ -59,6 +59,11 @@ class ModelPool:
         self.cache: ResponseCache | None = None
         self.models: dict[str, CachedModel] = {}  # one per model, for its flow and the manifest's models
         self._views: dict[tuple[str, str], CachedModel] = {}  # (stage, model): usage counted per stage
+        self._elsewhere: dict[tuple[str, str], list[int]] = {}  # (stage, model): usage in other processes
+
+    def models_used(self) -> list[str]:
+        """The names of the models built for this command."""
+        return list(self._backends)
 
     def attach(self, cache: ResponseCache | None) -> None:
         self.cache = cache
@@ -77,20 +82,35 @@ class ModelPool:
             self.models.setdefault(name, view)
         return self._views[key]
 
+    def add_usage(self, by_stage: dict[str, dict[str, dict[str, int]]]) -> None:
+        """Count usage that workers elsewhere (Ray) reported, per stage and model, as this run's."""
+        for stage, models in by_stage.items():
+            for name, counts in models.items():
+                into = self._elsewhere.setdefault((stage, name), [0] * len(_USAGE_KEYS))
+                for k, key in enumerate(_USAGE_KEYS):
+                    into[k] += int(counts.get(key, 0))
+
+    def _all_counts(self) -> list[tuple[str, str, tuple[int, ...]]]:
+        here = [(stage or "other", name, _counts(m)) for (stage, name), m in self._views.items()]
+        return here + [(stage, name, tuple(c)) for (stage, name), c in self._elsewhere.items()]
+
     def usage(self) -> dict[str, dict[str, int]]:
-        """Per model, this process: requests, cache hits, prompt and completion tokens."""
+        """Per model, this run (this process and its workers): requests, cache hits, prompt and
+        completion tokens."""
         out: dict[str, dict[str, int]] = {}
-        for (_, name), m in self._views.items():
+        for _, name, counts in self._all_counts():
             into = out.setdefault(name, dict.fromkeys(_USAGE_KEYS, 0))
-            for key, value in zip(_USAGE_KEYS, _counts(m), strict=True):
+            for key, value in zip(_USAGE_KEYS, counts, strict=True):
                 into[key] += value
         return out
 
     def stage_usage(self) -> dict[str, dict[str, dict[str, int]]]:
-        """Per stage, then per model, this process: the figures of `usage`."""
+        """Per stage, then per model, this run: the figures of `usage`."""
         out: dict[str, dict[str, dict[str, int]]] = {}
-        for (stage, name), m in self._views.items():
-            out.setdefault(stage or "other", {})[name] = dict(zip(_USAGE_KEYS, _counts(m), strict=True))
+        for stage, name, counts in self._all_counts():
+            into = out.setdefault(stage, {}).setdefault(name, dict.fromkeys(_USAGE_KEYS, 0))
+            for key, value in zip(_USAGE_KEYS, counts, strict=True):
+                into[key] += value
         return out
 
     def total_usage(self, previous: dict[str, Any]) -> dict[str, dict[str, Any]]:

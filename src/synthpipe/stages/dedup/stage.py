@@ -57,6 +57,7 @@ class DedupStage(Stage):
         self.templates = TemplateClusters(self.keys, prompt_fields_for(task), config.max_per_template)
         self._warn = lambda message: None
         self._language_checked = "embedding" not in config.methods
+        self.batch_dedup = dedup_records  # the whole-set decision; an executor may run it elsewhere (Ray)
 
     @classmethod
     def from_recipe(
@@ -106,7 +107,7 @@ class DedupStage(Stage):
         if not self._language_checked and records:
             self._check_language(records)
         if self.batch_size is None:
-            kept, removed = dedup_records(
+            kept, removed = self.batch_dedup(
                 records, self.config, self.task, self.existing, models=self.models, embedder=self.embedder
             )
         else:

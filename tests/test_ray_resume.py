@@ -1,0 +1,96 @@
+"""kill -9 of a `run --executor ray` driver mid-run, then the same command again: it joins the same Ray
+(the test's, through `--address HOST:PORT`), asks no request whose answer had arrived, plans no record of
+a finished block again, and writes every record once."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from synthpipe.backends import options_from_spec
+from synthpipe.backends.openai import OpenAIBackend
+from synthpipe.cache import request_key
+from synthpipe.prompts.plan import Planner
+from synthpipe.recipe import load_recipe
+
+from .test_ray_run import _recipe
+from .test_resume_kill import ServerThread
+
+pytestmark = pytest.mark.ray
+
+COUNT = 200
+
+
+def _cached_keys(out: Path) -> set[str]:
+    """Every answer on disk: the run's cache and the workers' host files."""
+    keys: set[str] = set()
+    for path in [out / "cache.sqlite", *(out / "cache.sqlite.ray").glob("*.sqlite")]:
+        if path.exists():
+            db = sqlite3.connect(path)
+            keys |= {k for (k,) in db.execute("SELECT key FROM responses")}
+            db.close()
+    return keys
+
+
+def _lines(path: Path) -> int:
+    return path.read_bytes().count(b"\n") if path.exists() else 0
+
+
+def test_killed_ray_driver_resumes_without_asking_an_answered_request_again(
+    tmp_path: Path, ray_local: Any
+) -> None:
+    address = ray_local.get_runtime_context().gcs_address
+    out = tmp_path / "out"
+    pending = out / ".ray-pending.jsonl"
+    with ServerThread(latency=0.05) as srv:
+        recipe_path = _recipe(tmp_path / "r.yaml", srv.url, count=COUNT)
+        cmd = [sys.executable, "-m", "synthpipe", "run", str(recipe_path), "--out", str(out), "--no-progress"]
+        cmd += ["--executor", "ray", "--address", address, "--workers", "2"]
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 90
+        while _lines(pending) < 1 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.02)
+        assert proc.poll() is None, "the run ended before it could be killed: " + proc.communicate()[0]
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=30)
+        before = len(srv.server.requests)
+        cached = _cached_keys(out)
+        waiting = _lines(pending)
+        assert waiting > 0 and len(cached) < COUNT
+
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+        assert res.returncode == 0, res.stdout + res.stderr
+        resent = [r.body for r in srv.server.requests[before:]]
+
+    recipe = load_recipe(recipe_path)
+    spec = recipe.models["generator"]
+    identity, planner = OpenAIBackend(spec).identity, Planner(recipe)
+    key_of = {}
+    for i in range(COUNT):
+        item = planner.item(i)
+        opts = options_from_spec(spec)
+        opts.seed = item.seed
+        key_of[json.dumps(item.messages)] = request_key(identity, item.messages, item.schema, opts)
+    resent_keys = [key_of[json.dumps(body["messages"])] for body in resent]
+    assert not set(resent_keys) & cached, "a request whose answer had arrived was sent again"
+    assert len(resent_keys) == COUNT - len(cached)
+    rows = [
+        json.loads(x)
+        for name in ("accepted", "rejected", "failed")
+        for x in (out / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    assert len(rows) == len({r["id"] for r in rows}) == COUNT
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    # the records of finished blocks were not planned again: only the others went through generate
+    assert manifest["stages"]["generate"]["this_run"]["records_in"] <= COUNT - waiting
+    assert manifest["counts"]["attempted"] == COUNT and manifest["timings"]["runs"] == 2
+    assert not pending.exists() and not (out / "cache.sqlite.ray").exists()
