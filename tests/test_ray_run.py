@@ -85,6 +85,8 @@ def test_a_ray_run_accepts_and_rejects_what_a_local_run_does_from_the_same_cache
         recipe = _recipe(tmp_path / "r.yaml", srv.url, count=90)
         on_ray = synthpipe.run(recipe, tmp_path / "ray", executor="ray", workers=2)
         asked = len(srv.server.requests)
+        # each worker takes its share (8 // 2): together they never exceed the recipe's max_in_flight 8
+        assert max(r.in_flight for r in srv.server.requests) <= 8
         local = synthpipe.run(recipe, tmp_path / "local", cache=tmp_path / "ray" / "cache.sqlite")
         assert len(srv.server.requests) == asked == 90, "the local run found every answer in the Ray cache"
     ray_sets, local_sets = _outcomes(on_ray), _outcomes(local)

@@ -80,9 +80,7 @@ def add_cmd(
 ) -> None:
     """Add the accepted records of run directories or data files, deduplicated against the pool; each
     SOURCE in turn makes its own version."""
-    from synthpipe.pool.store import DB_NAME
-
-    given = [s for s in sources if (s / DB_NAME).is_file()]
+    given = [s for s in sources if synthpipe.Pool.is_pool(s)]
     if given:
         rest = " ".join(str(s) for s in sources if s not in given) or "RUN_DIR"
         raise synthpipe.UsageError(

@@ -44,6 +44,11 @@ class Pool:
         Store(self.dir).close()  # a clear error now if it is not a pool
 
     @staticmethod
+    def is_pool(path: str | Path) -> bool:
+        """Whether `path` is a pool directory (made by `Pool.init`)."""
+        return (Path(path) / DB_NAME).is_file()
+
+    @staticmethod
     def when(ts: float) -> str:
         """A version's time as people read it (local time)."""
         import time
