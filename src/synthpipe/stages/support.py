@@ -24,6 +24,10 @@ days") is not supported by words that the source uses for other things. Besides:
   for the wrong item; see ClauseIndex);
 - a supported premise and its conclusion ("…, so plan to use them in the first quarter", "…，所以…") is
   supported when the conclusion adds no unsupported figure and no talk of the speaker about itself;
+- a figure whose value the source gives only in other units ("a 5 USD credit", the source's 5 being
+  minutes; "一个月" where the source says 一周) is no quote and must be worked out; a result that a word
+  announces ("so", "合计", "所以") may be worked out from the figures the sentence quoted before it, and a
+  later sentence may calculate with figures an earlier supported one quoted;
 - a question ("Could you share your order number?") and a sentence with fewer than two content units
   once function words, courtesy words and formulas (thanks, apologies, wishes, congratulations,
   acknowledgements such as "Good catch.", short replies such as "I'm afraid not.", "目前还不行。") and
@@ -40,7 +44,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from synthpipe.lang import EN_FUNCTION_WORDS, EN_NUMBER_WORDS, EN_TENS
@@ -347,8 +351,9 @@ def _derived(value: str, given: set[float], known: set[float], text: str = "") -
                         return True
                 if tenths and abs(a * b / 10 - v) < close:
                     return True
-    # a calendar factor times one would make every factor a derived number
-    return any(
+    # a calendar factor times one would make every factor a derived number, and one over itself would
+    # derive every 1 ("一个月" from "24 小时")
+    return v != 1 and any(
         (abs(a * f - v) < close or abs(a / f - v) < close) and _names_both(f, text)
         for a in given | known
         if a not in (0, 1)
@@ -440,6 +445,18 @@ def _unwrap(text: str) -> str:
     return _WRAP.sub(" ", text)
 
 
+# A duration of one ("暂停预约一周", "一个月", "for one week"): a figure as "两周" is, though numbers
+# leave "one" out (it is far more often a pronoun or an article than a count).
+_ONE_DURATION = re.compile(r"(?<![每第])一个?(周|星期|月|年|小时)|\bone (week|month|year|hour)s?\b", re.I)
+_DURATION = {"周": "week", "星期": "week", "月": "month", "年": "year", "小时": "hour"}
+
+
+def _one_durations(text: str) -> set[tuple[str, str]]:
+    if "一" not in text and "one" not in text.lower():
+        return set()
+    return {("1", _DURATION.get(a, a) if a else b.lower()) for a, b in _ONE_DURATION.findall(text)}
+
+
 class ClauseIndex:
     """The source cut into clauses (at , ; :), each with its units and its figures with their unit
     (`$25` -> 25 usd, `8 元` -> 8 cny), and an inverted index from unit to clauses: what a figure is said
@@ -453,12 +470,20 @@ class ClauseIndex:
         self.figures: list[frozenset[tuple[str, str]]] = []
         self.sentence_of: list[int] = []
         self.sentence_units: list[frozenset[str]] = []
+        # every unit (None: none written) the source gives each figure value: 5 -> {minute}
+        self.value_units: dict[str, set[str | None]] = {}
         for n, sentence in enumerate(sentences):
+            for value, unit, _ in extract_numbers(sentence):
+                self.value_units.setdefault(value, set()).add(unit)
+            for value, unit in _one_durations(sentence):
+                self.value_units.setdefault(value, set()).add(unit)
             pieces = _CLAUSE.split(sentence)
             self.units += [units(c) for c in pieces]
             self.figures += [self._measured(c) for c in pieces]
             self.sentence_of += [n] * len(pieces)
             self.sentence_units.append(frozenset().union(*self.units[-len(pieces) :]))
+        # the values only ever written with a unit: the only ones `mismeasured` can find
+        self.unit_only = frozenset(v for v, held in self.value_units.items() if None not in held)
         self.postings: dict[str, list[int]] = {}
         for i, us in enumerate(self.units):
             for u in us:
@@ -468,7 +493,18 @@ class ClauseIndex:
         """(value, unit) of each figure in `text` that has a unit: an amount, a duration, a weight."""
         if not any(ch.isdigit() for ch in text) and not _ZH_NUMERAL.search(text):
             return frozenset()
-        return frozenset((v, unit) for v, unit, _ in self._figures(text) if unit)
+        found = {(v, unit) for v, unit, _ in self._figures(text) if unit}
+        return frozenset(found.union(_one_durations(text)))
+
+    def mismeasured(self, sentence: str, claim: frozenset[str]) -> set[str]:
+        """The figures of `sentence` (whose units are `claim`) whose value the source states only in
+        other units: "a 5 USD ride credit" where the source's 5 is "within 5 minutes". Such a figure is
+        no quote; like one the source lacks, it must be worked out. A value the source also writes bare
+        is not judged."""
+        if claim.isdisjoint(self.unit_only) and not ("1" in self.unit_only and _one_durations(sentence)):
+            return set()  # the common case, without reading the sentence's figures
+        held = self.value_units
+        return {v for v, unit in self._measured(sentence) if v in self.unit_only and unit not in held[v]}
 
     def _postings(self, unit: str) -> list[int]:
         found = self.postings.get(unit, [])
@@ -549,7 +585,21 @@ class PromptUnits:
 
 
 NO_PROMPT = PromptUnits(())
-DERIVE_FROM = 0.3  # below this support a sentence stays unsupported: its numbers are not worked out
+DERIVE_FROM = 0.3
+
+
+@dataclass(slots=True)
+class Chain:
+    """What the supported sentences of one answer so far hold for the next one's calculations: the
+    numbers they worked out (a step like the user's figures) and every number they stated (a known
+    figure, as the source window's are: "0.15 USD per minute …" then "Twenty minutes … comes to 3.00
+    USD"). A stated number is not a step: two quoted figures would make too many sums."""
+
+    worked: set[float] = field(default_factory=set)
+    stated: set[float] = field(default_factory=set)
+
+
+# below this support a sentence stays unsupported: its numbers are not worked out
 
 
 def answer_support(
@@ -558,14 +608,16 @@ def answer_support(
     """The support of each sentence of one answer, in order: the numbers of a supported sentence may be
     the first step of a calculation that a later sentence finishes ("a year is 1548 元 … with 10 % off
     you pay 1393.2 元")."""
-    chain: set[float] = set()
+    chain = Chain()
     out = []
     for s in sentences:
         found = sentence_support(s, index, prompt, min_support, chain)
         if not found.claimless and found.supported(min_support):
-            # only what it worked out: a number quoted from the source is known already
-            worked = frozenset(u for u in units(s) if is_number(u)) - index.all_units
-            chain |= _numbers(worked - prompt.units if prompt else worked)
+            stated = frozenset(u for u in units(s) if is_number(u))
+            chain.stated |= _numbers(stated)
+            # a step is only what it worked out: a number quoted from the source is no step
+            worked = stated - index.all_units
+            chain.worked |= _numbers(worked - prompt.units if prompt else worked)
         out.append(found)
     return out
 
@@ -575,12 +627,12 @@ def sentence_support(
     index: SupportIndex,
     prompt: PromptUnits = NO_PROMPT,
     min_support: float = 0.6,
-    chain: set[float] | None = None,
+    chain: Chain | None = None,
 ) -> SentenceSupport:
     """How well `index` (the sources) and `prompt` (what the user wrote) support `sentence`. A
     sentence short of `min_support` as a whole is supported when each of its clauses (cut at , ; :) is:
     one sentence may join facts from two passages ("one bag of 23 kg, so you pay 15 EUR per extra kg")."""
-    chain = chain or set()
+    chain = chain or Chain()
     found = _support(sentence, units(sentence), index, prompt, chain)
     if found.claimless:
         return found
@@ -634,7 +686,7 @@ def _inferred(
     index: SupportIndex,
     prompt: PromptUnits,
     min_support: float,
-    chain: set[float],
+    chain: Chain,
 ) -> bool:
     """A supported premise and what the assistant draws from it in its own words ("Carried-over days
     expire on 31 March, so plan to use them in the first quarter", "周一闭馆，所以没法进馆还书"). The
@@ -649,9 +701,12 @@ def _inferred(
         claim = units(rest)
         if ME in claim:
             return False
+        if claim.isdisjoint(unresolved):
+            # the whole sentence holds the conclusion's figures: its premise may hold the figure a
+            # calculation starts from ("The first 72 hours are free, so you've gone 18 hours beyond that")
+            return True
         after = _support(rest, claim, index, prompt, chain)
-        # a bare figure ("所以实际需要交 1390 元") is judged with the whole sentence
-        return claim.isdisjoint(unresolved) if after.claimless else not after.numbers_missing
+        return not after.claimless and not after.numbers_missing
     return False
 
 
@@ -663,13 +718,15 @@ _CLAUSE = re.compile(r"[,;:](?!\d)|[，；：、]")
 
 
 def _support(
-    sentence: str, claim: frozenset[str], index: SupportIndex, prompt: PromptUnits, chain: set[float]
+    sentence: str, claim: frozenset[str], index: SupportIndex, prompt: PromptUnits, chain: Chain
 ) -> SentenceSupport:
     if len(claim) < 2 or sentence.rstrip("\"'”’)） ").endswith(("?", "？")):
         return SentenceSupport(sentence, 1.0, claimless=True)
     rest = claim - index.everywhere if index.everywhere else claim
     w = index.best(rest) if rest else -1
     missing = rest - index.windows[w] if w >= 0 else rest
+    # a figure in a unit the source never gives its value is no quote
+    missing |= index.clauses.mismeasured(sentence, claim)
     if missing and prompt:
         missing = (missing - prompt.units) | (missing & _ME_SET)
     n = len(claim)
@@ -677,10 +734,14 @@ def _support(
     numbers = {u for u in missing if u[0] <= "9"}  # digits sort before letters, Han and "<"
     worked: set[str] = set()
     if numbers and support >= DERIVE_FROM:
-        given = prompt.numbers | chain if prompt else set(chain)
-        known = index.numbers(w) | given
+        given = prompt.numbers | chain.worked if prompt else set(chain.worked)
+        known = index.numbers(w) | given | chain.stated
         text = " ".join([sentence, *index.window_text(w), *prompt.texts]).lower()
         worked = _work_out(numbers, given, known, text)
+        if numbers - worked:
+            worked |= _announced_results(
+                sentence, numbers - worked, claim - missing, given | chain.stated, text
+            )
         # a number worked out is supported as much as the figures it comes from
         support = (n - len(missing) + len(worked)) / n
     return SentenceSupport(
@@ -692,6 +753,33 @@ def _support(
         anywhere=n - len(missing - index.all_units) if missing else n,
         unresolved=frozenset(numbers - worked),
     )
+
+
+# Words that announce the result of a calculation ("…, so it's an extra $15", "…，合计 25 元").
+_RESULT = re.compile(
+    r"一共|总共|合计|共计|总计|算下来|加起来|也就是|所以|因此|相当于|折合|="
+    r"|\b(?:total|altogether|comes? to|works? out|which is|that's|that is|so)\b",
+    re.I,
+)
+
+
+def _announced_results(
+    sentence: str, numbers: set[str], quoted: frozenset[str], before: set[float], text: str
+) -> set[str]:
+    """Those of `numbers` that a result word announces and that follow from figures the sentence quoted
+    (from the sources or the prompt) before it, or the user or the answer gave before (`before`): "16 元
+    … 另收 5 元，所以一天是 21 元", "Plus is $40 a month versus $25 for Basic, so it's an extra $15". Not
+    from any other figure of the source window: "…up to 23 kg, so extra kilograms cost 25 EUR" must not
+    pass as 23 + 2. Unannounced, a quoted figure is no step: "每周二、周四" does not follow from the
+    source's 周一、周三."""
+    m = _RESULT.search(sentence)
+    if m is None:
+        return set()
+    after = numbers & units(sentence[m.end() :])
+    if not after:
+        return set()
+    steps = _numbers(quoted & units(sentence[: m.start()]))
+    return _work_out(after, before | steps, before | steps, text) if steps else set()
 
 
 def _work_out(numbers: set[str], given: set[float], known: set[float], text: str) -> set[str]:
