@@ -66,7 +66,9 @@ def test_paraphrase_is_a_semantic_duplicate_with_the_local_model(local: Any) -> 
     recs = [
         rec("r1", "How do I reset my password?"),
         rec("r2", "What are your opening hours on Sunday?"),
-        rec("r3", "How can I reset my password?"),
+        # worded so that only the embedding sees it: "How can I…" is now a near duplicate already, as a
+        # function word that one record lacks costs half a word (confirm.py)
+        rec("r3", "What is the way to reset my password?"),
         rec("r4", "Which countries do you deliver to?"),
     ]
     d = Deduper(SEMANTIC, "classify", embedder=local)

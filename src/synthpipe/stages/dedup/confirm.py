@@ -11,28 +11,34 @@ when its similarity reaches the threshold and neither veto applies:
   n-grams, and characters rather than character pairs, so that a light rewording ("usually" ->
   "normally", 联系 -> 咨询) costs one or two units and not three to six shingles (character pairs were
   used until 2026-12-06: a 2-character swap in a 30-character answer left too little, bench/dedup.md).
+  A function word that only one record has ("how much" -> "what", 吗 -> 呢) costs half a word: it
+  rewords, it does not state another fact. Shared function words count in full, since in short texts
+  they are much of what two rewordings share; negations ("not", "no") are not function words here.
 - numbers: each record states a number the other does not (3 vs 5 days, 20 vs 25 %, 2024-01-05 vs
   2024-01-06, "1,200" vs "1,500"). Digits, Chinese numerals (三, 二十四) and English number words count by
   value, so "3", "３", "三" and "three" are one number; a number only one side has (an inserted "one")
   is wording, not a changed fact.
 - subject: the slot that a template fills. The prompt (question, user turns) and the answer are compared
-  separately: a subject shows itself as words that changed in the prompt *and* changed the same way in
-  the answer, on both sides ("onboarding" -> "payroll" in both). A light rewording changes the prompt or
-  the answer, or different words in each; one that swaps the same word in both ("use" -> "take" in
-  question and answer) looks like a subject and is kept, which costs some recall. A record without both
-  parts (a classify text) has no subject test; its numbers still count.
-- question: the prompts differ by more than a light rewording: each has two or more words (Chinese:
-  three or more characters) that the other lacks. Templates often give many subjects one answer ("Can I
-  get a refund for course enrolments?" / "… for certificate reissues?" -> "Yes, within 30 days of
-  purchase"): the subject is then in the question only, and the two are different questions. A
-  rewording that replaces a phrase ("get in touch" -> "contact us") is kept too: the price in recall
-  of not merging two questions that may differ. Embedding dedup (`methods: [embedding]`) does not
-  apply this veto: it exists to merge questions worded differently.
+  separately: a subject shows itself as content words (not function words: a subject is a noun, a name)
+  that changed in the prompt *and* changed the same way in the answer, on both sides ("onboarding" ->
+  "payroll" in both). A light rewording changes the prompt or the answer, or different words in each;
+  one that swaps the same content word in both ("use" -> "take" in question and answer) looks like a
+  subject and is kept, which costs some recall. A record without both parts (a classify text) has no
+  subject test; its numbers still count.
+- question: the prompts differ by more than a light rewording: each has two or more content words
+  (Chinese: three or more characters, particles and question words aside) that the other lacks; "Who
+  do I speak to …" / "Who should I talk to …" differ by one ("speak" / "talk"). Templates often give
+  many subjects one answer ("Can I get a refund for course enrolments?" / "… for certificate
+  reissues?" -> "Yes, within 30 days of purchase"): the subject is then in the question only, and the
+  two are different questions. A rewording that replaces a phrase ("get in touch" -> "contact us") is
+  kept too: the price in recall of not merging two questions that may differ. Embedding dedup
+  (`methods: [embedding]`) does not apply this veto: it exists to merge questions worded differently.
 
-Both rules look at the pair only, not at corpus statistics, so the batch path (`dedup_records`) and the
-incremental `Deduper` make the same decisions whatever the batches. Exact duplicates (equal normal forms)
-are decided before this and stay duplicates. bench/dedup.md has the measurements behind the choice,
-including a rarity-weighted (IDF) similarity that was tried and lost recall.
+Both rules look at the pair only (the function words are a fixed list), not at corpus statistics, so the
+batch path (`dedup_records`) and the incremental `Deduper` make the same decisions whatever the batches.
+Exact duplicates (equal normal forms) are decided before this and stay duplicates. bench/dedup.md has the
+measurements behind the choice, including a rarity-weighted (IDF) similarity that was tried and lost
+recall.
 """
 
 from __future__ import annotations
@@ -44,7 +50,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from synthpipe.lang import EN_NUMBER_WORDS, EN_TENS
+from synthpipe.lang import EN_FUNCTION_WORDS, EN_NUMBER_WORDS, EN_TENS
 from synthpipe.stages.dedup.normalize import normalize
 from synthpipe.stages.dedup.shingles import is_cjk
 
@@ -56,6 +62,9 @@ NUMBERS, SUBJECT, QUESTION = "numbers", "subject", "question"
 # words than this on each side is another question, even when the answer is the same ("Can I get a
 # refund for course enrolments?" / "… for certificate reissues?" -> "Yes, within 30 days").
 _QUESTION_WORDS, _QUESTION_CHARS = 2, 3
+# Function words, and Chinese particles and question words: changing them rewords a text. Not negations.
+FUNCTION_WORDS = (EN_FUNCTION_WORDS - {"no", "nor", "not"}) | frozenset("的了吗呢吧啊呀么什怎哪谁")
+_FUNCTION_COST = 0.5  # of a word only one record has
 
 _ZH_DIGIT = {
     "零": 0,
@@ -156,20 +165,23 @@ def tokens(text: str) -> frozenset[str]:
 
 @dataclass(slots=True, frozen=True)
 class Features:
-    """What the confirmation compares: the numbers, and the token sets of the prompt, the answer and
-    both (the prompt may be empty: a classify text is all answer)."""
+    """What the confirmation compares: the numbers, and the token sets of the prompt (content words
+    only), the answer and both (the prompt may be empty: a classify text is all answer)."""
 
     numbers: Counter[str]
     prompt: frozenset[str]
     answer: frozenset[str]
     words: frozenset[str]
+    function_words: frozenset[str]  # those of `words`
     replaced: int  # how many prompt tokens on each side make another question (words or characters)
 
 
 def features(prompt: str, answer: str) -> Features:
     found: list[str] = []
     p, a = _scan(prompt, found), _scan(answer, found)
-    return Features(Counter(found), p, a, p | a, _QUESTION_CHARS if is_cjk(prompt) else _QUESTION_WORDS)
+    replaced = _QUESTION_CHARS if is_cjk(prompt) else _QUESTION_WORDS
+    words = p | a
+    return Features(Counter(found), p - FUNCTION_WORDS, a, words, words & FUNCTION_WORDS, replaced)
 
 
 def split_parts(rec: Any, keys: Sequence[str], prompt_keys: Sequence[str]) -> tuple[str, str]:
@@ -190,9 +202,11 @@ def split_parts(rec: Any, keys: Sequence[str], prompt_keys: Sequence[str]) -> tu
 
 
 def similarity(a: Features, b: Features) -> float:
-    """Jaccard similarity of the two records' words (numbers masked)."""
+    """Jaccard similarity of the two records' words (numbers masked); a function word only one of
+    them has counts `_FUNCTION_COST`."""
     inter = len(a.words & b.words)
-    union = len(a.words) + len(b.words) - inter
+    only_function = len(a.function_words ^ b.function_words)
+    union = len(a.words) + len(b.words) - inter - (1 - _FUNCTION_COST) * only_function
     return inter / union if union else 0.0
 
 
