@@ -121,3 +121,16 @@ def test_records_without_index_keys_make_the_next_add_read_the_whole_pool(tmp_pa
         assert dedup_index.usable(store, "qa")
     finally:
         store.close()
+
+
+def test_a_large_batch_sketched_on_two_threads_gives_the_keys_of_one(monkeypatch) -> None:
+    from synthpipe.recipe import DedupConfig
+    from synthpipe.stages.dedup import batch
+
+    rows = qa_rows(900, 3)
+    texts = [r["output"] for r in rows] + ["", "退货 需要 在 七天 内 申请"] * 5
+    monkeypatch.setattr(batch, "SKETCH_SPLIT", 100)
+    keys, fp, nonempty = batch.sketch(texts, DedupConfig())
+    one = batch._sketch_part(texts, DedupConfig())
+    assert (keys == one[0]).all() and (fp == one[1]).all() and (nonempty == one[2]).all()
+    assert len(nonempty) == len(texts) - 5  # the empty texts have no shingles
