@@ -14,14 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from synthpipe.backends import options_from_spec
-from synthpipe.backends.openai import OpenAIBackend
-from synthpipe.cache import request_key
-from synthpipe.prompts.plan import Planner
-from synthpipe.recipe import load_recipe
-
 from .test_accepted import TOPICS, _lines, _some_rejected
-from .test_resume_kill import ServerThread, _count_lines
+from .test_resume_kill import ServerThread, _count_lines, planned_keys
 
 TARGET = 60
 
@@ -62,16 +56,7 @@ def test_kill_9_toward_a_target_then_resume_reaches_it_without_resending(tmp_pat
         assert res.returncode == 0, res.stdout + res.stderr
         assert len(srv.server.requests) == after, "a run that had reached its target asked the model again"
 
-    recipe = load_recipe(recipe_path)
-    spec_ = recipe.models["generator"]
-    identity = OpenAIBackend(spec_).identity
-    planner = Planner(recipe)
-    key_of = {}
-    for i in range(len(TOPICS)):
-        item = planner.item(i)
-        opts = options_from_spec(spec_)
-        opts.seed = item.seed
-        key_of[json.dumps(item.messages)] = request_key(identity, item.messages, item.schema, opts)
+    key_of = planned_keys(recipe_path, len(TOPICS))
     resent_keys = [key_of[json.dumps(body["messages"])] for body in resent]
     assert not set(resent_keys) & cached, "a request whose answer had arrived was sent again"
     accepted = _lines(out / "accepted.jsonl")

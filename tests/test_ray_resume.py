@@ -16,14 +16,8 @@ from typing import Any
 
 import pytest
 
-from synthpipe.backends import options_from_spec
-from synthpipe.backends.openai import OpenAIBackend
-from synthpipe.cache import request_key
-from synthpipe.prompts.plan import Planner
-from synthpipe.recipe import load_recipe
-
 from .test_ray_run import _recipe
-from .test_resume_kill import ServerThread
+from .test_resume_kill import ServerThread, planned_keys
 
 pytestmark = pytest.mark.ray
 
@@ -62,6 +56,13 @@ def test_killed_ray_driver_resumes_without_asking_an_answered_request_again(
         assert proc.poll() is None, "the run ended before it could be killed: " + proc.communicate()[0]
         os.kill(proc.pid, signal.SIGKILL)
         proc.communicate(timeout=30)
+        # Ray ends a dead driver's workers within moments, not at once: until it has, they may still send
+        # (and cache) what they held. Take the "before" picture once the server has been quiet for 1 s.
+        quiet_until = time.monotonic() + 20
+        seen = -1
+        while time.monotonic() < quiet_until and seen != len(srv.server.requests):
+            seen = len(srv.server.requests)
+            time.sleep(1.0)
         before = len(srv.server.requests)
         cached = _cached_keys(out)
         waiting = _lines(pending)
@@ -71,15 +72,7 @@ def test_killed_ray_driver_resumes_without_asking_an_answered_request_again(
         assert res.returncode == 0, res.stdout + res.stderr
         resent = [r.body for r in srv.server.requests[before:]]
 
-    recipe = load_recipe(recipe_path)
-    spec = recipe.models["generator"]
-    identity, planner = OpenAIBackend(spec).identity, Planner(recipe)
-    key_of = {}
-    for i in range(COUNT):
-        item = planner.item(i)
-        opts = options_from_spec(spec)
-        opts.seed = item.seed
-        key_of[json.dumps(item.messages)] = request_key(identity, item.messages, item.schema, opts)
+    key_of = planned_keys(recipe_path, COUNT)
     resent_keys = [key_of[json.dumps(body["messages"])] for body in resent]
     assert not set(resent_keys) & cached, "a request whose answer had arrived was sent again"
     assert len(resent_keys) == COUNT - len(cached)

@@ -48,6 +48,21 @@ class ServerThread:
         self.thread.join(5)
 
 
+def planned_keys(recipe_path: Path, n: int) -> dict[str, str]:
+    """{the messages of plan item i, as JSON: its request's cache key} for the first n items of an
+    openai-backed recipe: what a test needs to tell which requests a resumed run sent again."""
+    recipe = load_recipe(recipe_path)
+    spec = recipe.models["generator"]
+    identity, planner = OpenAIBackend(spec).identity, Planner(recipe)
+    key_of = {}
+    for i in range(n):
+        item = planner.item(i)
+        opts = options_from_spec(spec)
+        opts.seed = item.seed
+        key_of[json.dumps(item.messages)] = request_key(identity, item.messages, item.schema, opts)
+    return key_of
+
+
 def _count_lines(path: Path) -> int:
     return path.read_text(encoding="utf-8").count("\n") if path.exists() else 0
 
@@ -110,16 +125,7 @@ def test_kill_9_then_resume_repeats_no_answered_request(tmp_path: Path) -> None:
         assert len(srv.server.requests) == after, "a finished run asked the model again"
         assert "generator: 0 requests" in res.stdout
 
-    recipe = load_recipe(recipe_path)
-    spec = recipe.models["generator"]
-    identity = OpenAIBackend(spec).identity
-    planner = Planner(recipe)
-    key_of = {}
-    for i in range(COUNT):
-        item = planner.item(i)
-        opts = options_from_spec(spec)
-        opts.seed = item.seed
-        key_of[json.dumps(item.messages)] = request_key(identity, item.messages, item.schema, opts)
+    key_of = planned_keys(recipe_path, COUNT)
     resent_keys = [key_of[json.dumps(body["messages"])] for body in resent_bodies]
     assert not set(resent_keys) & cached, "a request whose answer had arrived was sent again"
     assert len(resent_keys) == COUNT - len(cached)

@@ -20,13 +20,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from synthpipe.core.records import Record
-from synthpipe.stages.dedup.batch import _dup, dedup_records, priority_order
+from synthpipe.stages.dedup.batch import _dup, apply_decisions, dedup_records, priority_order
 from synthpipe.stages.dedup.deduper import (
-    EXACT,
     NEAR,
     Duplicate,
     fields_for,
-    mark_duplicate,
     prompt_fields_for,
 )
 
@@ -92,22 +90,8 @@ class _Distributed:
         if "minhash" in methods:
             pairs = self._candidates([s[3] for s in sketches], is_rep & has_shingles, n)
             decided = self._keep_first(order, pairs, n_pool, sources)
-        removed_at: dict[int, Duplicate] = {}
-        for i in range(n_pool, n):
-            rep = int(rep_of[i])
-            if rep != i:
-                dup = decided.get(rep)
-                removed_at[i] = dup if dup is not None else _dup(order, rep, EXACT, 1.0, sources)
-            elif rep in decided:
-                removed_at[i] = decided[rep]
-        removed_ids = set()
-        for i, dup in removed_at.items():
-            order[i].meta.reasons.append(mark_duplicate(order[i], dup))
-            removed_ids.add(id(order[i]))
-        return (
-            [rec for rec in batch if id(rec) not in removed_ids],
-            [rec for rec in batch if id(rec) in removed_ids],
-        )
+        kept, removed, _ = apply_decisions(order, batch, rep_of.tolist(), decided, n_pool, sources)
+        return kept, removed
 
     def _sketch(self, order: list[Record], minhash: bool) -> list[Any]:
         size = max(1000, min(BLOCK, math.ceil(len(order) / (4 * self.workers))))

@@ -23,6 +23,7 @@ import orjson
 import yaml
 
 from synthpipe.backends.base import GenOptions
+from synthpipe.core.aio import run_to_end
 from synthpipe.core.errors import RecipeError, UsageError
 from synthpipe.prompts.render import build_messages, render_template
 
@@ -360,7 +361,7 @@ def expand_recipe(
                 await backend.aclose()
 
     try:
-        result = _run_async(go())
+        result = run_to_end(go(), "synthpipe-expand")
     finally:
         if cache is not None:
             cache.close()
@@ -393,27 +394,3 @@ def pending_warning(recipe: Recipe) -> str | None:
         f"hold: a run asks the generator for it first; these figures leave it out — run `synthpipe expand "
         f"{recipe.path or 'RECIPE'}` to fix the plan and see it"
     )
-
-
-def _run_async(coro: Any) -> Any:
-    """Run `coro` to the end, also when called from inside a running event loop (on a private thread)."""
-    import threading
-
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    box: dict[str, Any] = {}
-
-    def worker() -> None:
-        try:
-            box["value"] = asyncio.run(coro)
-        except BaseException as exc:  # handed back to the caller's thread below
-            box["error"] = exc
-
-    thread = threading.Thread(target=worker, name="synthpipe-expand")
-    thread.start()
-    thread.join()
-    if "error" in box:
-        raise box["error"]
-    return box["value"]

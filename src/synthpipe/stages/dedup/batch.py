@@ -117,20 +117,7 @@ def _dedup(
         order, texts, reps, n_pool, config, methods, models, embedder, sources, parts, band_rows
     )
 
-    removed_at: dict[int, Duplicate] = {}
-    for i in range(n_pool, len(order)):
-        rep = rep_of[i]
-        if rep != i:
-            dup = decided.get(rep)
-            removed_at[i] = dup if dup is not None else _dup(order, rep, EXACT, 1.0, sources)
-        elif rep in decided:
-            removed_at[i] = decided[rep]
-    removed_ids = set()
-    for i, dup in removed_at.items():
-        order[i].meta.reasons.append(mark_duplicate(order[i], dup))
-        removed_ids.add(id(order[i]))
-    kept = [rec for rec in batch if id(rec) not in removed_ids]
-    removed = [rec for rec in batch if id(rec) in removed_ids]
+    kept, removed, removed_ids = apply_decisions(order, batch, rep_of, decided, n_pool, sources)
     if index is not None and exact and band_rows:
         number = {o: r for r, o in enumerate(reps)}  # a record's band keys are its representative's
         bands = band_rows[0]
@@ -180,6 +167,33 @@ def _sketch_part(texts: list[str], config: DedupConfig) -> tuple[np.ndarray, np.
         keys[lo:hi] = band_keys(sig, bands, rows)
         fp[lo:hi] = fingerprint(sig)
     return keys, fp, np.flatnonzero(offsets[1:] > offsets[:-1])
+
+
+def apply_decisions(
+    order: list[Record],
+    batch: list[Record],
+    rep_of: Sequence[int],
+    decided: Mapping[int, Duplicate],
+    n_pool: int,
+    sources: list[str | None],
+) -> tuple[list[Record], list[Record], set[int]]:
+    """(kept, removed, ids of the removed) of the batch, in input order: a record is removed when its
+    representative was (with the representative's reason), or as an exact copy of it; the reason is
+    added to the record's meta."""
+    removed_at: dict[int, Duplicate] = {}
+    for i in range(n_pool, len(order)):
+        rep = int(rep_of[i])
+        if rep != i:
+            dup = decided.get(rep)
+            removed_at[i] = dup if dup is not None else _dup(order, rep, EXACT, 1.0, sources)
+        elif rep in decided:
+            removed_at[i] = decided[rep]
+    removed_ids = set()
+    for i, dup in removed_at.items():
+        order[i].meta.reasons.append(mark_duplicate(order[i], dup))
+        removed_ids.add(id(order[i]))
+    kept = [rec for rec in batch if id(rec) not in removed_ids]
+    return kept, [rec for rec in batch if id(rec) in removed_ids], removed_ids
 
 
 def _dup(order: list[Record], i: int, code: str, sim: float, sources: list[str | None]) -> Duplicate:

@@ -219,25 +219,10 @@ class HTTPEmbedder:
         raise last
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            return asyncio.run(self.aembed(texts))
-        # called from inside a running event loop (the `run` pipeline): use a private loop on a thread
-        result: dict[str, Any] = {}
+        from synthpipe.core.aio import run_to_end
 
-        def worker() -> None:
-            try:
-                result["value"] = asyncio.run(self.aembed(texts))
-            except BaseException as exc:  # handed back to the caller's thread below
-                result["error"] = exc
-
-        thread = threading.Thread(target=worker, name="synthpipe-embed")
-        thread.start()
-        thread.join()
-        if "error" in result:
-            raise result["error"]
-        return result["value"]
+        # from inside a running event loop (the `run` pipeline) on a private loop in a thread
+        return run_to_end(self.aembed(texts), "synthpipe-embed")
 
 
 def _parse_embeddings(url: str, body: str, expected: int) -> list[list[float]]:
