@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from .test_ray_run import _recipe
-from .test_resume_kill import ServerThread, planned_keys
+from .test_resume_kill import ServerThread, planned_keys, written_rows
 
 pytestmark = pytest.mark.ray
 
@@ -76,11 +76,7 @@ def test_killed_ray_driver_resumes_without_asking_an_answered_request_again(
     resent_keys = [key_of[json.dumps(body["messages"])] for body in resent]
     assert not set(resent_keys) & cached, "a request whose answer had arrived was sent again"
     assert len(resent_keys) == COUNT - len(cached)
-    rows = [
-        json.loads(x)
-        for name in ("accepted", "rejected", "failed")
-        for x in (out / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
-    ]
+    rows = written_rows(out)
     assert len(rows) == len({r["id"] for r in rows}) == COUNT
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     # the records of finished blocks were not planned again: only the others went through generate

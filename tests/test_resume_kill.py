@@ -63,6 +63,15 @@ def planned_keys(recipe_path: Path, n: int) -> dict[str, str]:
     return key_of
 
 
+def written_rows(out: Path) -> list[dict[str, Any]]:
+    """Every record a run wrote: accepted, rejected and failed."""
+    return [
+        json.loads(x)
+        for name in ("accepted", "rejected", "failed")
+        for x in (out / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+
+
 def _count_lines(path: Path) -> int:
     return path.read_text(encoding="utf-8").count("\n") if path.exists() else 0
 
@@ -129,11 +138,7 @@ def test_kill_9_then_resume_repeats_no_answered_request(tmp_path: Path) -> None:
     resent_keys = [key_of[json.dumps(body["messages"])] for body in resent_bodies]
     assert not set(resent_keys) & cached, "a request whose answer had arrived was sent again"
     assert len(resent_keys) == COUNT - len(cached)
-    rows = [
-        json.loads(x)
-        for name in ("accepted", "rejected", "failed")
-        for x in (out / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
-    ]
+    rows = written_rows(out)
     assert len(rows) == len({r["id"] for r in rows}) == COUNT
     assert sorted(r["meta"]["plan"]["index"] for r in rows) == list(range(COUNT))
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))

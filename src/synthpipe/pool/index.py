@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import orjson
+
 from synthpipe.core.records import Record
 from synthpipe.pool.store import Store
 
@@ -51,7 +53,6 @@ def candidates(store: Store, task: str, batch: list[Record]) -> list[tuple[int, 
         return []
     exact = {exact_key(t) for t in texts}
     fresh_bands = sketch(texts, config)[0]
-    rids: list[int] = []
     chosen: set[int] = set()
     band_rids: list[int] = []
     blobs: list[bytes] = []
@@ -60,7 +61,6 @@ def candidates(store: Store, task: str, batch: list[Record]) -> list[tuple[int, 
         "JOIN members m ON m.rid = d.rid WHERE m.removed IS NULL AND r.task = ?",
         (task,),
     ):
-        rids.append(rid)
         if ex in exact:
             chosen.add(rid)
         if bands:
@@ -76,8 +76,6 @@ def candidates(store: Store, task: str, batch: list[Record]) -> list[tuple[int, 
         chosen.update(np.asarray(band_rids, dtype=np.int64)[hit].tolist())
     if not chosen:
         return []
-    import orjson
-
     return list(
         store.db.execute(
             "SELECT rid, body FROM records WHERE rid IN (SELECT value FROM json_each(?)) ORDER BY rid",

@@ -190,8 +190,7 @@ def add_records(
         for rec in removed:
             code = rec.meta.reasons[-1].code
             result.duplicates[code] = result.duplicates.get(code, 0) + 1
-        keep_ids = {id(r) for r in kept}
-        keep += [r for r in batch if id(r) in keep_ids]
+        keep += kept  # in the batch's order
     by_task.clear()
     if not keep:
         return None, result
