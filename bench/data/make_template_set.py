@@ -1,6 +1,6 @@
 """Make the labelled template-heavy FAQ set (qa, English + Chinese) for dedup quality.
 
-    python bench/data/make_template_set.py          # writes template_faq_{tune,…,blind3,blind4}.jsonl
+    python bench/data/make_template_set.py          # writes template_faq_{tune,…,blind5,blind6}.jsonl
     python bench/data/make_template_set.py blind3   # writes only the parts named
 
 Real FAQ data and LLM output reuse a few answer templates across many subjects and numbers: "How long does
@@ -29,7 +29,11 @@ blind3 part (template_specs_blind3.py: car rental, veterinary clinic administrat
 language schools, moving and storage companies and event venues) was written the same way, to be
 measured once. The blind4 part (template_specs_blind4.py: dental clinic administration, bicycle shops,
 photo printing, translation agencies, wedding planners and tailoring) was written the same way, to be
-measured once.
+measured once. The blind5 part (template_specs_blind5.py: restaurants and catering, dry cleaning and
+laundry, childcare and nurseries, music lessons, pet grooming and locksmiths) and the blind6 part
+(template_specs_blind6.py: hotels, parcel lockers and couriers, driving tests and lessons, library rooms
+and loans, home appliance repair and florists) were written on 2026-12-06 the same way, to be measured
+once.
 Fixed seeds: the files are the same on every run.
 
 Every line is a qa record {id, instruction, input, output, meta: {task: qa, extra: {family, role, edit,
@@ -52,6 +56,8 @@ import template_specs_blind  # noqa: E402
 import template_specs_blind2  # noqa: E402
 import template_specs_blind3  # noqa: E402
 import template_specs_blind4  # noqa: E402
+import template_specs_blind5  # noqa: E402
+import template_specs_blind6  # noqa: E402
 import template_specs_heldout  # noqa: E402
 import template_specs_tune  # noqa: E402
 
@@ -64,6 +70,8 @@ SEEDS = {
     "blind2": 20261207,
     "blind3": 20261208,
     "blind4": 20261209,
+    "blind5": 20261210,
+    "blind6": 20261211,
 }
 FILES = {part: HERE / f"template_faq_{part}.jsonl" for part in SEEDS}
 SUBJECTS_PER_TEMPLATE = 12
@@ -184,6 +192,8 @@ def make(part: str) -> list[dict[str, Any]]:
         "blind2": template_specs_blind2,
         "blind3": template_specs_blind3,
         "blind4": template_specs_blind4,
+        "blind5": template_specs_blind5,
+        "blind6": template_specs_blind6,
     }[part]
     rng = random.Random(SEEDS[part])
     rows: list[dict[str, Any]] = []
