@@ -183,3 +183,13 @@ def test_fourth_blind_part_stays_at_its_first_measurement() -> None:
     res = dedup_bench.template_scores("blind4", False)
     _show("template set, blind4, batch", res)
     assert res["P"] >= 0.96 and res["R"] >= 0.91, res
+
+
+def test_fifth_blind_part_stays_at_its_first_measurement() -> None:
+    # bench/dedup.md: blind5 (2026-12-06: restaurants and catering, dry cleaning, childcare, music lessons,
+    # pet grooming, locksmiths; written without the code) measured once with the threshold at 0.78:
+    # P 0.944 R 0.843 (0.8, the code before: P 0.936 R 0.808); both goals missed. Chinese rewording of
+    # whole phrases (目前得等多长时间 / 现在要排多久) and subjects named in the question only are left.
+    res = dedup_bench.template_scores("blind5", False)
+    _show("template set, blind5, batch", res)
+    assert res["P"] >= 0.94 and res["R"] >= 0.84, res
