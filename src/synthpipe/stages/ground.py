@@ -88,7 +88,7 @@ _LATIN_UNIT_RE = r"(?:business|working)[ -]days?|[a-z]+"
 _CURRENCY = "$¥￥€£"
 _NUMBER = re.compile(  # the lookahead first lets the regex engine skip to candidate characters
     rf"(?=[{re.escape(_CURRENCY)}\d])(?P<cur>[{re.escape(_CURRENCY)}])?\s?"
-    r"(?<![\w.\-/:])(?P<num>\d+(?:-\d+){2,}|\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?"
+    r"(?<![A-Za-z0-9_.\-/:])(?P<num>\d+(?:-\d+){2,}|\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?"
     rf"(?:\s?(?P<unit>%|％|{_CJK_UNIT_RE}|(?:{_LATIN_UNIT_RE})\b))?",
     re.IGNORECASE,
 )

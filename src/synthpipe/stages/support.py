@@ -156,6 +156,7 @@ class ClauseIndex:
         self.figures: list[frozenset[tuple[str, str]]] = []
         self.sentence_of: list[int] = []
         self.sentence_units: list[frozenset[str]] = []
+        self.sentence_clauses: list[range] = []
         # every unit (None: none written) the source gives each figure value: 5 -> {minute}
         self.value_units: dict[str, set[str | None]] = {}
         for n, sentence in enumerate(sentences):
@@ -166,6 +167,7 @@ class ClauseIndex:
             pieces = _CLAUSE.split(sentence)
             self.units += [units(c) for c in pieces]
             self.figures += [self._measured(c) for c in pieces]
+            self.sentence_clauses.append(range(len(self.sentence_of), len(self.sentence_of) + len(pieces)))
             self.sentence_of += [n] * len(pieces)
             self.sentence_units.append(frozenset().union(*self.units[-len(pieces) :]))
         # the values only ever written with a unit: the only ones `mismeasured` can find
@@ -196,6 +198,23 @@ class ClauseIndex:
         found = self.postings.get(unit, [])
         return found if len(found) <= VOTERS else []  # too common to say which clause is meant
 
+    def _scope(self, i: int, unit: str) -> frozenset[tuple[str, str]] | list[tuple[str, str]]:
+        """The figures that source clause i says something about: its own, or, when it gives none of
+        `unit`, those of its whole sentence: a thing is often named in one clause and given its figure in
+        a later one (需要延期住宿的，可在…申请，每天收取住宿费20元)."""
+        own = self.figures[i]
+        if any(u == unit for _, u in own):
+            return own
+        return [f for j in self.sentence_clauses[self.sentence_of[i]] for f in self.figures[j]]
+
+    def _worked_out(self, value: str, own: set[str], unit: str) -> bool:
+        """`value` follows from another figure of the answer clause and one the source gives in this
+        unit (3 小时 at 每小时45元 is 135元): a calculation that happens to equal a figure the source
+        gives for something else (满135元可用) is no misbinding."""
+        given = {float(v) for v in own if v != value}
+        known = {float(v) for v, held in self.value_units.items() if unit in held and v != value}
+        return bool(given and known) and derivable(value, given, known)
+
     def misbound(self, clause: str, exempt: Collection[str]) -> str | None:
         """A figure of `clause` (an answer clause) that the source gives for something else: the source
         clause sharing most of its words states another figure of the same unit, and every source
@@ -217,12 +236,12 @@ class ClauseIndex:
         best = [i for i, k in overlap.items() if k == top]
         own = {v for v, _ in self._measured(clause)}
         for value, unit in figures:
-            rival = any(u == unit and v not in own for i in best for v, u in self.figures[i])
+            rival = any(u == unit and v not in own for i in best for v, u in self._scope(i, unit))
             holders = [i for i in self._postings(value) if (value, unit) in self.figures[i]]
             if not rival or not holders:
                 continue
             said = max(len(self.sentence_units[self.sentence_of[i]].intersection(words)) for i in holders)
-            if said < top:
+            if said < top and not self._worked_out(value, own, unit):
                 return value
         return None
 
