@@ -173,3 +173,26 @@ def test_no_grounding_stage_without_sources_or_for_classify(write_recipe) -> Non
     assert GroundingStage.from_recipe(cls) is None
     _, off = write_recipe(sources=[{"text": SRC_EN}], grounding={"enabled": False})
     assert [s.name for s in build_stages(PRESETS["judge"], off)] == ["rules"]
+
+
+def test_a_chinese_figure_glued_to_han_text_is_read() -> None:
+    # the number's lookbehind took Han characters for word characters: 住宿费30元 gave nothing
+    from synthpipe.stages.ground import extract_numbers
+
+    assert extract_numbers("住宿费30元") == [("30", "cny", "30元")]
+    assert extract_numbers("提前24小时取消") == [("24", "hour", "24小时")]
+    assert extract_numbers("PX200 and v2") == []  # a code glued to Latin letters is still no figure
+
+
+def test_a_chinese_figure_is_bound_to_the_sentence_that_names_its_thing() -> None:
+    from synthpipe.stages.support import SupportIndex
+
+    source = (
+        "因实习需要延期住宿的，可在6月15日前申请，每天收取住宿费20元。钥匙遗失的赔偿30元。"
+        "日常保洁按小时计费，每小时45元。新用户可领30元优惠券，满135元可用。"
+    )
+    clauses = SupportIndex([source]).clauses
+    assert clauses.misbound("延期住宿费每天30元", set()) == "30"  # the key's fee, not the stay's
+    assert clauses.misbound("延期住宿费每天20元", set()) is None
+    # 3 hours at 45 元 is worked out, though 135 元 is also what the source gives the coupon
+    assert clauses.misbound("3小时日常保洁是135元", set()) is None
