@@ -196,3 +196,38 @@ def test_a_chinese_figure_is_bound_to_the_sentence_that_names_its_thing() -> Non
     assert clauses.misbound("延期住宿费每天20元", set()) is None
     # 3 hours at 45 元 is worked out, though 135 元 is also what the source gives the coupon
     assert clauses.misbound("3小时日常保洁是135元", set()) is None
+
+
+def test_a_named_fraction_and_a_result_of_earlier_sentences_are_worked_out() -> None:
+    from synthpipe.stages.support import PromptUnits, SupportIndex, answer_support
+
+    source = (
+        "Late check-out until 18:00 is charged at half the nightly rate. "
+        "Guests may bring a pet twice a month for 5 EUR. "
+        "An online renewal costs 82 GBP. The 50-page passport costs 22 GBP more."
+    )
+    index = SupportIndex([source])
+    prompt = PromptUnits(["Our room is 150 EUR a night. How much is late check-out?"])
+    [late] = answer_support(
+        ["Late check-out is charged at half the nightly rate, so you'd pay an extra 75 EUR."], index, prompt
+    )
+    assert late.supported(0.6)
+    # a factor the source names elsewhere is no step: "twice a month" makes no 10 EUR out of 5 EUR
+    [pet] = answer_support(["A pet costs 10 EUR a month."], index)
+    assert not pet.supported(0.6)
+    parts, total = answer_support(
+        [
+            "An online renewal costs 82 GBP, and the 50-page passport costs 22 GBP more.",
+            "So you'd pay 104 GBP.",
+        ],
+        index,
+    )
+    assert parts.supported(0.6) and total.supported(0.6)
+    _, wrong = answer_support(
+        [
+            "An online renewal costs 82 GBP, and the 50-page passport costs 22 GBP more.",
+            "So you'd pay 114 GBP.",
+        ],
+        index,
+    )
+    assert not wrong.supported(0.6)

@@ -442,7 +442,7 @@ def _support(
         given = prompt.numbers | chain.worked if prompt else set(chain.worked)
         known = index.numbers(w) | given | chain.stated
         text = " ".join([sentence, *index.window_text(w), *prompt.texts]).lower()
-        worked = _work_out(numbers, given, known, text)
+        worked = _work_out(numbers, given, known, text, sentence.lower())
         if numbers - worked:
             worked |= _announced_results(
                 sentence, numbers - worked, claim - missing, given | chain.stated, text
@@ -483,11 +483,13 @@ def _announced_results(
     after = numbers & units(sentence[m.end() :])
     if not after:
         return set()
-    steps = figures_of(quoted & units(sentence[: m.start()]))
-    return _work_out(after, before | steps, before | steps, text) if steps else set()
+    steps = figures_of(quoted & units(sentence[: m.start()])) or before
+    return _work_out(after, before | steps, before | steps, text, sentence.lower()) if steps else set()
 
 
-def _work_out(numbers: set[str], given: set[float], known: set[float], text: str) -> set[str]:
+def _work_out(
+    numbers: set[str], given: set[float], known: set[float], text: str, sentence: str = ""
+) -> set[str]:
     """Those of `numbers` that follow from `given` and `known` (see `derivable`), each one worked out
     becoming a given figure for the next: a sentence may show its steps ("50 extra km at $0.30 each,
     which is $15")."""
@@ -497,7 +499,7 @@ def _work_out(numbers: set[str], given: set[float], known: set[float], text: str
     while progress:
         progress = False
         for u in sorted(numbers - worked):
-            if derivable(u, given, known, text):
+            if derivable(u, given, known, text, sentence):
                 worked.add(u)
                 value = figures_of(frozenset([u]))
                 given |= value

@@ -285,6 +285,13 @@ CALENDAR: dict[float, tuple[tuple[str, ...], tuple[str, ...]]] = {
     52.0: (("year", "annual", "年"), ("week", "周", "星期")),
     60.0: (("hour", "小时", "钟头"), ("minute", "分钟")),
     365.0: (("year", "annual", "年"), ("day", "天", "日")),
+    3.0: (("quarter", "季度"), ("month", "月")),
+}
+# Fractions and multiples written as words ("half the nightly rate", "减收一半", "double"): a factor that
+# applies where the sentence itself names it (a source's "twice a month" makes no $10 out of its $5).
+NAMED_FACTORS: dict[float, tuple[str, ...]] = {
+    0.5: ("half", "一半", "半价", "减半", "减收一半"),
+    2.0: ("double", "twice", "翻倍", "两倍", "双倍"),
 }
 
 
@@ -293,12 +300,13 @@ def _names_both(factor: float, text: str) -> bool:
     return any(w in text for w in one) and any(w in text for w in other)
 
 
-def derivable(value: str, given: set[float], known: set[float], text: str = "") -> bool:
+def derivable(value: str, given: set[float], known: set[float], text: str = "", sentence: str = "") -> bool:
     """`value` follows from a given number (the user's, or one an earlier sentence of the answer worked
     out) and a known one by one +, -, x, / or percentage (8 users at $12 -> $96; 26 kg against 23 kg ->
     3; 20 % off 60 -> 48; 打 9 折 on 1548 -> 1393.2), or from a given or known number and a calendar
     factor whose two units `text` (the sentence, its source window and the prompt, lower-cased) names
-    (129 a month -> 1548 a year)."""
+    (129 a month -> 1548 a year), or times a fraction or multiple that `sentence` (lower-cased) names
+    ("half the nightly rate": 150 -> 75)."""
     try:
         v = float(value)
     except ValueError:
@@ -315,6 +323,9 @@ def derivable(value: str, given: set[float], known: set[float], text: str = "") 
                         return True
                 if tenths and abs(a * b / 10 - v) < close:
                     return True
+    for f, names in NAMED_FACTORS.items():
+        if any(n in sentence for n in names) and any(abs(a * f - v) < close for a in given | known if a):
+            return True
     # a calendar factor times one would make every factor a derived number, and one over itself would
     # derive every 1 ("一个月" from "24 小时")
     return v != 1 and any(
