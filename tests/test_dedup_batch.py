@@ -113,9 +113,7 @@ def test_deduping_in_chunks_against_earlier_chunks_equals_one_pass() -> None:
     # after the twin may be more similar: the copy is still removed, perhaps as a copy of that one.
     norm = {r.id: normalize(r.fields["text"]) for r in recs}
     differ = {k for k in removed_map if removed_map[k] != whole[1][k]}
-    assert all(
-        any(norm[t] == norm[k] and int(t[1:]) < start_of(k) for t in whole[1]) for k in differ
-    ), differ
+    assert all(any(norm[t] == norm[k] and int(t[1:]) < start_of(k) for t in whole[1]) for k in differ), differ
     assert len(differ) < len(removed_map) // 20
 
 
