@@ -80,6 +80,16 @@ def test_sixth_blind_batch_stays_at_its_first_measurement() -> None:
     # property fees, kindergarten; 60 answers written without the code) measured once: 24/32 caught
     # (0.750; en 9/16, zh 15/16), 4/30 supported answers rejected (13.3 %); the code before the day's
     # Chinese-figure fix (68279dc) scored 23/32 and 4/30. Both goals missed, English recall most: the
-    # misses reuse the source's words and figures for a false claim.
+    # misses reuse the source's words and figures for a false claim. Seen since: 2/30 rejected with
+    # named fractions and announced results worked out.
     counts = grounding_eval.evaluate("blind6").figures()["counts"]
-    assert counts["caught"] >= 24 and counts["supported_rejected"] <= 4, counts
+    assert counts["caught"] >= 24 and counts["supported_rejected"] <= 2, counts
+
+
+def test_seventh_blind_batch_stays_at_its_first_measurement() -> None:
+    # bench/grounding_eval.md: blind7 (2026-12-06, course registration, a ferry, a water utility, a
+    # swimming pool, car inspection, a concert hall; 60 answers written without the code) measured once
+    # after the day's arithmetic changes: 26/32 caught (0.812; en 11/16, zh 15/16), 3/30 supported
+    # answers rejected (10 %); the code before the day (68279dc) scored the same, 26/32 and 3/30.
+    counts = grounding_eval.evaluate("blind7").figures()["counts"]
+    assert counts["caught"] >= 26 and counts["supported_rejected"] <= 3, counts
