@@ -193,3 +193,13 @@ def test_fifth_blind_part_stays_at_its_first_measurement() -> None:
     res = dedup_bench.template_scores("blind5", False)
     _show("template set, blind5, batch", res)
     assert res["P"] >= 0.94 and res["R"] >= 0.84, res
+
+
+def test_sixth_blind_part_stays_at_its_first_measurement() -> None:
+    # bench/dedup.md: blind6 (2026-12-06: hotels, parcel lockers, driving tests, library rooms, appliance
+    # repair, florists; written without the code) measured once with the threshold at 0.78: P 0.967
+    # R 0.763 (0.8, the code before: P 0.967 R 0.753). Rewording of both question and answer is what is
+    # missed (en 0.50, zh 0.24).
+    res = dedup_bench.template_scores("blind6", False)
+    _show("template set, blind6, batch", res)
+    assert res["P"] >= 0.96 and res["R"] >= 0.76, res
