@@ -419,3 +419,16 @@ def test_no_dependency_progress_bar_when_stderr_is_not_a_terminal(tmp_path: Path
     )
     assert res.returncode == 0, res.stderr
     assert "Loading weights" not in res.stderr and "it/s" not in res.stderr, res.stderr
+
+
+def test_a_recipe_about_sentences_is_no_legal_risk(write_recipe) -> None:
+    # "sentenc" is a risky stem (a court sentence); "one sentence" in a recipe is not, nor is a car's
+    # "fault diagnosis"; the words of a real risk still warn
+    path, _ = write_recipe(
+        description="Summaries of one sentence for support tickets, and fault diagnosis tips"
+    )
+    res = invoke("prompts", path, "-n", "1")
+    assert res.exit_code == 0 and "risky domain" not in res.stderr, res.stderr
+    path, _ = write_recipe(description="Predict the sentencing of a defendant from the verdict")
+    res = invoke("prompts", path, "-n", "1")
+    assert "warning: risky domain (legal judgement)" in res.stderr

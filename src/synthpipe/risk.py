@@ -74,7 +74,7 @@ DESCRIBED = {
     ],
 }
 # Whole words and phrases that hold a risky word but mean something else ("sentenc" is in "sentence"),
-# taken out of a description first.
+# taken out of a recipe's or a description's text first.
 NOT_RISKY = [
     "sentence",
     "sentences",
@@ -111,12 +111,12 @@ def risk_warnings(recipe: Recipe) -> list[str]:
 
 def risky_domains(text: str, described: bool = False) -> dict[str, list[str]]:
     """The risky domains `text` mentions, each with the words that show it as `text` writes them (a
-    stem grown to its whole word: "Diagnosis" for "diagnos"). `described`: `text` describes a task in free
-    text, so the words of DESCRIBED count too and the phrases of NOT_RISKY do not."""
+    stem grown to its whole word: "Diagnosis" for "diagnos"). The phrases of NOT_RISKY never count ("one
+    sentence" in a recipe is no court sentence). `described`: `text` describes a task in free text, so the
+    words of DESCRIBED count too."""
     low = text.lower()
     shown = text if len(low) == len(text) else low  # lower() can change the length of a few characters
-    if described:
-        low = _NOT_RISKY.sub(lambda m: " " * len(m.group(0)), low)
+    low = _NOT_RISKY.sub(lambda m: " " * len(m.group(0)), low)
     found: dict[str, list[str]] = {}
     for domain, words in RISKY.items():
         hits = []
