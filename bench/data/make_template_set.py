@@ -1,6 +1,6 @@
 """Make the labelled template-heavy FAQ set (qa, English + Chinese) for dedup quality.
 
-    python bench/data/make_template_set.py          # writes template_faq_{tune,…,blind5,blind6}.jsonl
+    python bench/data/make_template_set.py          # writes template_faq_{tune,…,blind6,blind7}.jsonl
     python bench/data/make_template_set.py blind3   # writes only the parts named
 
 Real FAQ data and LLM output reuse a few answer templates across many subjects and numbers: "How long does
@@ -33,7 +33,9 @@ measured once. The blind5 part (template_specs_blind5.py: restaurants and cateri
 laundry, childcare and nurseries, music lessons, pet grooming and locksmiths) and the blind6 part
 (template_specs_blind6.py: hotels, parcel lockers and couriers, driving tests and lessons, library rooms
 and loans, home appliance repair and florists) were written on 2026-12-06 the same way, to be measured
-once.
+once. The blind7 part (template_specs_blind7.py: electric-vehicle charging, campsites and caravan
+pitches, tax filing help, piano and instrument repair, hair salons and barbers, and theme parks) was
+written on 2026-12-06 the same way, to be measured once.
 Fixed seeds: the files are the same on every run.
 
 Every line is a qa record {id, instruction, input, output, meta: {task: qa, extra: {family, role, edit,
@@ -58,6 +60,7 @@ import template_specs_blind3  # noqa: E402
 import template_specs_blind4  # noqa: E402
 import template_specs_blind5  # noqa: E402
 import template_specs_blind6  # noqa: E402
+import template_specs_blind7  # noqa: E402
 import template_specs_heldout  # noqa: E402
 import template_specs_tune  # noqa: E402
 
@@ -72,6 +75,7 @@ SEEDS = {
     "blind4": 20261209,
     "blind5": 20261210,
     "blind6": 20261211,
+    "blind7": 20261212,
 }
 FILES = {part: HERE / f"template_faq_{part}.jsonl" for part in SEEDS}
 SUBJECTS_PER_TEMPLATE = 12
@@ -194,6 +198,7 @@ def make(part: str) -> list[dict[str, Any]]:
         "blind4": template_specs_blind4,
         "blind5": template_specs_blind5,
         "blind6": template_specs_blind6,
+        "blind7": template_specs_blind7,
     }[part]
     rng = random.Random(SEEDS[part])
     rows: list[dict[str, Any]] = []
