@@ -231,3 +231,18 @@ def test_a_named_fraction_and_a_result_of_earlier_sentences_are_worked_out() -> 
         index,
     )
     assert not wrong.supported(0.6)
+
+
+def test_a_sentence_saying_the_source_is_silent_states_nothing_to_support() -> None:
+    from synthpipe.stages.support import SupportIndex, sentence_support
+
+    index = SupportIndex(["Visitors park free for the first hour, then pay 3 EUR an hour."])
+    for s in (
+        "The document doesn't explain how to register a visitor, so you may need to ask the office.",
+        "超过3小时怎么收费，须知里没有说明，建议到时问一下车库。",
+    ):
+        assert sentence_support(s, index).claimless, s
+    # a claim beside it is still judged when the sentence says nothing of the source's silence
+    assert not sentence_support(
+        "Registering a visitor takes two working days at the office.", index
+    ).supported(0.6)

@@ -425,7 +425,7 @@ _CLAUSE = re.compile(r"[,;:](?!\d)|[，；：、]")
 def _support(
     sentence: str, claim: frozenset[str], index: SupportIndex, prompt: PromptUnits, chain: Chain
 ) -> SentenceSupport:
-    if len(claim) < 2 or sentence.rstrip("\"'”’)） ").endswith(("?", "？")):
+    if len(claim) < 2 or sentence.rstrip("\"'”’)） ").endswith(("?", "？")) or _SILENT(sentence):
         return SentenceSupport(sentence, 1.0, claimless=True)
     rest = claim - index.everywhere if index.everywhere else claim
     w = index.best(rest) if rest else -1
@@ -459,6 +459,16 @@ def _support(
         unresolved=frozenset(numbers - worked),
     )
 
+
+# A sentence that says the source is silent on something ("The document doesn't say how to register",
+# "须知里没有说明") states nothing about the world for the source to support.
+_SILENT = re.compile(
+    r"\b(?:document|policy|page|information|guide|notice|terms|faq|text|source|rules?)s?\b[^.!?]{0,40}?"
+    r"\b(?:doesn't|does not|don't|do not|didn't|did not)\s+(?:say|mention|cover|specify|explain|state|list|give)"
+    r"|\bnot\s+(?:mentioned|covered|specified|stated|explained)\s+in\b"
+    r"|(?:没有|没|未|并未|并没有)(?:说明|提到|提及|写明|涉及|列出|具体说明|明确)",
+    re.I,
+).search
 
 # Words that announce the result of a calculation ("…, so it's an extra $15", "…，合计 25 元").
 _RESULT = re.compile(
