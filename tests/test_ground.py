@@ -246,3 +246,10 @@ def test_a_sentence_saying_the_source_is_silent_states_nothing_to_support() -> N
     assert not sentence_support(
         "Registering a visitor takes two working days at the office.", index
     ).supported(0.6)
+
+
+def test_an_acknowledgement_states_nothing() -> None:
+    from synthpipe.stages.support_units import units
+
+    assert units("Sounds good.") == units("Got it!") == frozenset()
+    assert units("The sound system is loud.") == {"sound", "system", "loud"}

@@ -87,13 +87,13 @@ _EN_FORMULA = re.compile(
     r"get well soon|take care|good luck|let me know[^.!?]*|is there anything else[^.!?]*|"
     r"if you have any (?:other |more |further )?questions?[^.!?]*|you're welcome|no problem|"
     r"of course|my pleasure|happy to help|glad to help|thanks? (?:you )?for [a-z]+ing[^.!?]*|"
-    r"(?:good|great) (?:catch|question|point|news))",
+    r"(?:good|great) (?:catch|question|point|news)|sounds? (?:good|great|fine|like a plan)|got it)",
     re.I,
 )
 # Words that any formula holds: a sentence without one skips the formula regex.
 _FORMULA_HINT = re.compile(
     "sorry|have a|soon|take care|luck|let me|else|question|welcome|problem|course|pleasure|help|thank|"
-    "catch|point|news"
+    "catch|point|news|sound|got it"
 ).search
 # "one" is far more often a pronoun ("one per order") than a number, so counting starts at two.
 _EN_NUMBERS = {w: str(i) for i, w in enumerate(EN_NUMBER_WORDS) if i >= 2}
