@@ -88,11 +88,10 @@ def test_third_blind_part_stays_at_its_last_measurement(streamed: bool) -> None:
     # bench/dedup.md: blind3 (2026-12-06: car rental, vet clinic admin, co-working, language schools,
     # movers, venues; written without the code) measured once: P 0.974 R 0.813; the recall goal missed
     # (light rewording of both question and answer: en 0.23, zh 0.52). Since the function-word rules,
-    # seen: P 0.982 R 0.893 (167 of 187), still under the recall goal; with the threshold at 0.78
-    # (chosen over all the seen parts, bench/dedup.md): P 0.977 R 0.920.
+    # seen: P 0.982 R 0.893 (167 of 187), still under the recall goal.
     res = dedup_bench.template_scores("blind3", streamed)
     _show(f"template set, blind3, {'streamed' if streamed else 'batch'}", res)
-    assert res["P"] >= 0.97 and res["R"] >= 0.915, res
+    assert res["P"] >= 0.975 and res["R"] >= 0.885, res
 
 
 # ---------------------------------------------------------------- the function-word rules (confirm.py)
@@ -149,7 +148,7 @@ def test_a_function_word_only_one_record_has_costs_half_a_word() -> None:
     )
     zh_answer = "请到前台补办会员卡，工本费十元。"
     zh = features("会员卡丢了怎么补办呢？", zh_answer), features("会员卡丢了去哪补办？", zh_answer)
-    # plain Jaccard: 9/12 and 16/21, both under the default threshold 0.78
+    # plain Jaccard: 9/12 and 16/21, both under the default threshold 0.8
     assert similarity(*en) == pytest.approx(9 / (12 - 0.5 * 3))
     assert similarity(*zh) == pytest.approx(16 / (21 - 0.5 * 4))
     assert min(similarity(*en), similarity(*zh)) >= DedupConfig().minhash_threshold
@@ -179,27 +178,27 @@ def test_fourth_blind_part_stays_at_its_first_measurement() -> None:
     # bench/dedup.md: blind4 (2026-12-06: dental clinic admin, bicycle shops, photo printing, translation,
     # wedding planners, tailoring; written without the code) measured once with today's confirm changes:
     # P 0.984 R 0.893 (the code before them, 650db68: P 0.983 R 0.854); the recall goal missed narrowly.
-    # Seen since: with the threshold at 0.78 (chosen over all the seen parts), P 0.964 R 0.917.
     res = dedup_bench.template_scores("blind4", False)
     _show("template set, blind4, batch", res)
-    assert res["P"] >= 0.96 and res["R"] >= 0.91, res
+    assert res["P"] >= 0.98 and res["R"] >= 0.89, res
 
 
 def test_fifth_blind_part_stays_at_its_first_measurement() -> None:
     # bench/dedup.md: blind5 (2026-12-06: restaurants and catering, dry cleaning, childcare, music lessons,
-    # pet grooming, locksmiths; written without the code) measured once with the threshold at 0.78:
-    # P 0.944 R 0.843 (0.8, the code before: P 0.936 R 0.808); both goals missed. Chinese rewording of
-    # whole phrases (目前得等多长时间 / 现在要排多久) and subjects named in the question only are left.
+    # pet grooming, locksmiths; written without the code) measured once, with the threshold at 0.78:
+    # P 0.944 R 0.843; at 0.8, the shipped default (the 0.78 change was taken back: it made a 1M pool add
+    # 20-38 % slower), P 0.936 R 0.808. Both goals missed. Chinese rewording of whole phrases
+    # (目前得等多长时间 / 现在要排多久) and subjects named in the question only are left.
     res = dedup_bench.template_scores("blind5", False)
     _show("template set, blind5, batch", res)
-    assert res["P"] >= 0.94 and res["R"] >= 0.84, res
+    assert res["P"] >= 0.93 and res["R"] >= 0.80, res
 
 
 def test_sixth_blind_part_stays_at_its_first_measurement() -> None:
     # bench/dedup.md: blind6 (2026-12-06: hotels, parcel lockers, driving tests, library rooms, appliance
     # repair, florists; written without the code) measured once with the threshold at 0.78: P 0.967
-    # R 0.763 (0.8, the code before: P 0.967 R 0.753). Rewording of both question and answer is what is
-    # missed (en 0.50, zh 0.24).
+    # R 0.763; at 0.8, the shipped default, P 0.967 R 0.753. Rewording of both question and answer is
+    # what is missed (en 0.40, zh 0.21 at 0.8).
     res = dedup_bench.template_scores("blind6", False)
     _show("template set, blind6, batch", res)
-    assert res["P"] >= 0.96 and res["R"] >= 0.76, res
+    assert res["P"] >= 0.96 and res["R"] >= 0.75, res

@@ -54,7 +54,7 @@ def _threshold(name: str, value: float | None) -> None:
     "--minhash-threshold",
     "threshold",
     type=float,
-    help="Near duplicate: word similarity (Jaccard, numbers masked) of a MinHash candidate pair. Default: 0.78.",
+    help="Near duplicate: word similarity (Jaccard, numbers masked) of a MinHash candidate pair. Default: 0.8.",
 )
 @renamed("--threshold", "--minhash-threshold", "a 0-1 similarity")
 @click.option(

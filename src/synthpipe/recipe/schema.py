@@ -210,7 +210,7 @@ class DedupConfig(_Strict):
         default_factory=lambda: ["exact", "minhash"]
     )
     fields: list[str] | None = None
-    minhash_threshold: float = Field(0.78, gt=0, le=1)
+    minhash_threshold: float = Field(0.8, gt=0, le=1)
     embedding_threshold: float = Field(0.92, gt=0, le=1)
     embedding_model: str | None = Field(
         None, description="name under `models:` for /v1/embeddings; else local"

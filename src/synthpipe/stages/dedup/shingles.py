@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 # Defaults of DedupConfig.word_ngram / char_ngram, chosen on the labelled near-duplicate set (bench/dedup.md):
-# records are short, so at a Jaccard threshold near 0.8 longer n-grams miss edits of 5-10% of the words.
+# records are short, so at Jaccard 0.8 longer n-grams miss edits of 5-10% of the words.
 WORD_N = 1
 CHAR_N = 2
 CJK_MIN_RATIO = 0.3  # share of non-space characters that are CJK for a text to be cut into characters
