@@ -134,3 +134,25 @@ def test_a_large_batch_sketched_on_two_threads_gives_the_keys_of_one(monkeypatch
     one = batch._sketch_part(texts, DedupConfig())
     assert (keys == one[0]).all() and (fp == one[1]).all() and (nonempty == one[2]).all()
     assert len(nonempty) == len(texts) - 5  # the empty texts have no shingles
+
+
+def test_an_index_of_other_dedup_defaults_is_not_read(tmp_path: Path, monkeypatch) -> None:
+    # the number of band keys follows the threshold: keys written under one default must not be read
+    # under another (a lower default threshold, 0.78, makes 14 bands where 0.8 makes 16)
+    from synthpipe.pool.store import Store
+    from synthpipe.recipe import DedupConfig
+
+    pool = tmp_path / "pool"
+    Pool.init(pool)
+    Pool(pool).add(write_jsonl(tmp_path / "first.jsonl", qa_rows(50, 4)))
+    store = Store(pool)
+    assert dedup_index.version() == "1" and dedup_index.usable(store, "qa")
+    monkeypatch.setattr(DedupConfig.model_fields["minhash_threshold"], "default", 0.78)
+    DedupConfig.model_rebuild(force=True)
+    try:
+        assert DedupConfig().minhash_threshold == 0.78
+        assert dedup_index.version() != "1" and not dedup_index.usable(store, "qa")
+    finally:
+        monkeypatch.undo()
+        DedupConfig.model_rebuild(force=True)
+    assert DedupConfig().minhash_threshold == 0.8

@@ -5,8 +5,9 @@ Deduplicating a batch against the pool keeps the pool's records and removes a ba
 one of them: only pool records that share an exact key or a band key with some batch record can take part
 in such a decision (LSH proposes nothing else), so deduplicating against those gives the same result as
 against the whole pool. The keys are those of `DedupConfig()`'s defaults, which is what `pool add` uses;
-`VERSION` changes when they do, and a pool whose index is missing, partial or of another version is
-deduplicated the full way once, which writes the index for every record."""
+`version()` changes when they do (the number of band keys follows the threshold), and a pool whose index
+is missing, partial or of another version is deduplicated the full way once, which writes the index for
+every record."""
 
 from __future__ import annotations
 
@@ -18,15 +19,26 @@ import orjson
 from synthpipe.core.records import Record
 from synthpipe.pool.store import Store
 
-VERSION = "1"  # exact + MinHash at 0.8, word 1-grams, character 2-grams (DedupConfig() defaults)
+# The defaults version "1" was written with: exact + MinHash at 0.8, word 1-grams, character 2-grams.
+_V1 = (0.8, 1, 2)
 SETTING = "dedup_index"
 TABLE = "CREATE TABLE IF NOT EXISTS dedup_index (rid INTEGER PRIMARY KEY, exact BLOB NOT NULL, bands BLOB NOT NULL)"
+
+
+def version() -> str:
+    """The version of the keys today's dedup defaults make: "1" for those the index was first written
+    with, another name for other defaults, so that an index of other keys is never read as these."""
+    from synthpipe.recipe import DedupConfig
+
+    c = DedupConfig()
+    made = (c.minhash_threshold, c.word_ngram, c.char_ngram)
+    return "1" if made == _V1 else "minhash {} words {} chars {}".format(*made)
 
 
 def usable(store: Store, task: str) -> bool:
     """Whether every live record of `task` has index keys of this version."""
     store.db.execute(TABLE)
-    if store.setting(SETTING) != VERSION:
+    if store.setting(SETTING) != version():
         return False
     missing = store.db.execute(
         "SELECT COUNT(*) FROM members m JOIN records r ON r.rid = m.rid LEFT JOIN dedup_index d ON d.rid = m.rid "
@@ -85,11 +97,11 @@ def candidates(store: Store, task: str, batch: list[Record]) -> list[tuple[int, 
 
 
 def write(store: Store, rows: Iterable[tuple[int, bytes, bytes]]) -> None:
-    """Store (rid, exact key, band keys) rows of this VERSION (whether a task's records all have theirs
+    """Store (rid, exact key, band keys) rows of this version (whether a task's records all have theirs
     is what `usable` counts)."""
     store.db.execute(TABLE)
     store.db.executemany("INSERT OR REPLACE INTO dedup_index (rid, exact, bands) VALUES (?, ?, ?)", rows)
-    store.set_setting(SETTING, VERSION)
+    store.set_setting(SETTING, version())
 
 
 def entries(
