@@ -52,6 +52,7 @@ from synthpipe.stages.support_units import (
     derivable,
     figures_of,
     is_number,
+    named_factors,
     split_sentences,
     units,
 )
@@ -425,7 +426,7 @@ _CLAUSE = re.compile(r"[,;:](?!\d)|[，；：、]")
 def _support(
     sentence: str, claim: frozenset[str], index: SupportIndex, prompt: PromptUnits, chain: Chain
 ) -> SentenceSupport:
-    if len(claim) < 2 or sentence.rstrip("\"'”’)） ").endswith(("?", "？")) or _SILENT(sentence):
+    if len(claim) < 2 or sentence.rstrip("\"'”’)） ").endswith(("?", "？")) or _silent(sentence):
         return SentenceSupport(sentence, 1.0, claimless=True)
     rest = claim - index.everywhere if index.everywhere else claim
     w = index.best(rest) if rest else -1
@@ -470,6 +471,15 @@ _SILENT = re.compile(
     re.I,
 ).search
 
+
+def _silent(sentence: str) -> bool:
+    # every form holds a negation: most sentences skip the regex
+    low = sentence.lower()
+    if "not" not in low and "n't" not in low and "没" not in sentence and "未" not in sentence:
+        return False
+    return _SILENT(sentence) is not None
+
+
 # Words that announce the result of a calculation ("…, so it's an extra $15", "…，合计 25 元").
 _RESULT = re.compile(
     r"一共|总共|合计|共计|总计|算下来|加起来|也就是|所以|因此|相当于|折合|="
@@ -505,11 +515,12 @@ def _work_out(
     which is $15")."""
     worked: set[str] = set()
     given, known = set(given), set(known)
+    factors = named_factors(sentence) if sentence else ()
     progress = True
     while progress:
         progress = False
         for u in sorted(numbers - worked):
-            if derivable(u, given, known, text, sentence):
+            if derivable(u, given, known, text, factors):
                 worked.add(u)
                 value = figures_of(frozenset([u]))
                 given |= value

@@ -300,13 +300,20 @@ def _names_both(factor: float, text: str) -> bool:
     return any(w in text for w in one) and any(w in text for w in other)
 
 
-def derivable(value: str, given: set[float], known: set[float], text: str = "", sentence: str = "") -> bool:
+def named_factors(sentence: str) -> tuple[float, ...]:
+    """The factors of NAMED_FACTORS that `sentence` (lower-cased) names."""
+    return tuple(f for f, names in NAMED_FACTORS.items() if any(n in sentence for n in names))
+
+
+def derivable(
+    value: str, given: set[float], known: set[float], text: str = "", factors: tuple[float, ...] = ()
+) -> bool:
     """`value` follows from a given number (the user's, or one an earlier sentence of the answer worked
     out) and a known one by one +, -, x, / or percentage (8 users at $12 -> $96; 26 kg against 23 kg ->
     3; 20 % off 60 -> 48; 打 9 折 on 1548 -> 1393.2), or from a given or known number and a calendar
     factor whose two units `text` (the sentence, its source window and the prompt, lower-cased) names
-    (129 a month -> 1548 a year), or times a fraction or multiple that `sentence` (lower-cased) names
-    ("half the nightly rate": 150 -> 75)."""
+    (129 a month -> 1548 a year), or times one of `factors`, a fraction or multiple the sentence names
+    (`named_factors`: "half the nightly rate", 150 -> 75)."""
     try:
         v = float(value)
     except ValueError:
@@ -323,8 +330,8 @@ def derivable(value: str, given: set[float], known: set[float], text: str = "", 
                         return True
                 if tenths and abs(a * b / 10 - v) < close:
                     return True
-    for f, names in NAMED_FACTORS.items():
-        if any(n in sentence for n in names) and any(abs(a * f - v) < close for a in given | known if a):
+    for f in factors:
+        if any(abs(a * f - v) < close for a in given | known if a):
             return True
     # a calendar factor times one would make every factor a derived number, and one over itself would
     # derive every 1 ("一个月" from "24 小时")
