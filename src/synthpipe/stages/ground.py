@@ -37,6 +37,7 @@ from synthpipe.stages.support import (
     answer_support,
     split_sentences,
 )
+from synthpipe.stages.support_units import cn_numeral
 from synthpipe.tasks import TaskKind, get_task
 
 STAGE = "ground"
@@ -92,8 +93,6 @@ _NUMBER = re.compile(  # the lookahead first lets the regex engine skip to candi
     rf"(?:\s?(?P<unit>%|％|{_CJK_UNIT_RE}|(?:{_LATIN_UNIT_RE})\b))?",
     re.IGNORECASE,
 )
-_CN_DIGITS = dict(zip("零〇一二两三四五六七八九", (0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
-_CN_MULT = {"十": 10, "百": 100, "千": 1000, "万": 10_000}
 _CN_NUMBER = re.compile(
     rf"(?:百分之(?P<pct>[零〇一二两三四五六七八九十百]+))|(?P<num>[零〇一二两三四五六七八九十百千万]+)(?P<unit>{_CJK_UNIT_RE})"
 )
@@ -185,25 +184,6 @@ def _num_value(num: str, frac: str | None) -> str:
     whole = num.replace(",", "").lstrip("0") or "0"
     frac = (frac or "").rstrip("0")
     return f"{whole}.{frac}" if frac else whole
-
-
-def cn_numeral(text: str) -> int | None:
-    """Value of a Chinese numeral (`三十`, `十五`, `两百`, `一百零五`, `一万二千`), or None if it is not one."""
-    if any(ch not in _CN_DIGITS and ch not in _CN_MULT for ch in text):
-        return None
-    if not any(ch in _CN_MULT for ch in text):  # 二〇二四: digit by digit
-        return int("".join(str(_CN_DIGITS[ch]) for ch in text))
-    total, section, digit = 0, 0, 0
-    for ch in text:
-        if ch in _CN_DIGITS:
-            digit = _CN_DIGITS[ch]  # 零 only marks a gap (一百零五)
-        elif _CN_MULT[ch] == 10_000:
-            total = (total + section + digit) * 10_000
-            section, digit = 0, 0
-        else:
-            section += (digit or 1) * _CN_MULT[ch]
-            digit = 0
-    return total + section + digit
 
 
 def _unit(raw: str | None, currency: str | None) -> str | None:

@@ -130,13 +130,16 @@ _ZH_CUT = re.compile(
 )
 
 
-def _cn_value(text: str) -> int | None:
-    if not any(ch in _ZH_MULT for ch in text):
+def cn_numeral(text: str) -> int | None:
+    """Value of a Chinese numeral (`三十`, `十五`, `两百`, `一百零五`, `一万二千`), or None if it is not one."""
+    if any(ch not in _ZH_DIGITS and ch not in _ZH_MULT for ch in text):
+        return None
+    if not any(ch in _ZH_MULT for ch in text):  # 二〇二四: digit by digit
         return int("".join(str(_ZH_DIGITS[ch]) for ch in text))
     total, section, digit = 0, 0, 0
     for ch in text:
         if ch in _ZH_DIGITS:
-            digit = _ZH_DIGITS[ch]
+            digit = _ZH_DIGITS[ch]  # 零 only marks a gap (一百零五)
         elif _ZH_MULT[ch] == 10_000:
             total = (total + section + digit) * 10_000
             section, digit = 0, 0
@@ -153,7 +156,7 @@ def _zh_parts(run: str) -> list[str]:
     parts: list[str] = []
     last = 0
     for m in ZH_NUMERAL.finditer(run):
-        value = _cn_value(m.group(0))
+        value = cn_numeral(m.group(0))
         if value is None or value < 2:
             continue
         parts += [run[last : m.start()], str(value)]
