@@ -127,6 +127,12 @@ def test_a_run_expands_what_its_recipe_asks_once_then_plans_from_the_lock(
     calls.clear()
     res2 = synthpipe.run(path, out, backends={"generator": FakeBackend(default=answers(calls))})
     assert calls == [] and res2.manifest["counts"]["accepted"] == 6
+    # the manifest names the lock the plan came from; a recipe without one names none
+    assert res.manifest["plan_lock"] == res2.manifest["plan_lock"] == str(lock_path(path))
+    lock_path(path).unlink()
+    plain, _ = write_recipe(count=2)
+    bare = synthpipe.run(plain, tmp_path / "bare", backends={"generator": FakeBackend(default=answers([]))})
+    assert not lock_path(plain).exists() and "plan_lock" not in bare.manifest
 
 
 def test_a_changed_count_or_a_new_topic_expands_again(tmp_path: Path, write_recipe) -> None:

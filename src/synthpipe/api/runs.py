@@ -187,6 +187,7 @@ def prepare_run(
     from synthpipe.engine.models import ModelPool
     from synthpipe.engine.presets import build_stages, run_stage_names
     from synthpipe.engine.target import Budget, Target, check_target
+    from synthpipe.prompts.expand import lock_path
     from synthpipe.prompts.plan import check_prompts_fit
     from synthpipe.prompts.space import plan_space
     from synthpipe.recipe.identity import identity
@@ -248,6 +249,10 @@ def prepare_run(
             head={
                 "recipe": recipe.name,
                 "recipe_path": recipe.path or None,
+                # the plan lock whose subtopics, personas and question types the plan holds
+                "plan_lock": str(lock)
+                if recipe.path and (lock := lock_path(recipe.path)).is_file()
+                else None,
                 "recipe_hash": recipe.data_hash,
                 "generation_hash": recipe.generation_hash,
                 "task": recipe.task,
