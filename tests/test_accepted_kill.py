@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import yaml
 
 from .test_accepted import TOPICS, _lines, _some_rejected
-from .test_resume_kill import ServerThread, _count_lines, planned_keys
+from .test_resume_kill import ServerThread, _count_lines, kill_9_when, planned_keys
 
 TARGET = 60
 
@@ -33,15 +31,7 @@ def test_kill_9_toward_a_target_then_resume_reaches_it_without_resending(tmp_pat
         cmd += ["--accepted", str(TARGET), "--no-progress"]
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        deadline = time.monotonic() + 60
-        while (
-            _count_lines(out / "accepted.jsonl") < 15 and time.monotonic() < deadline and proc.poll() is None
-        ):
-            time.sleep(0.02)
-        assert proc.poll() is None, "the run ended before it could be killed: " + proc.communicate()[0]
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        proc.communicate(timeout=20)
+        kill_9_when(proc, lambda: _count_lines(out / "accepted.jsonl") >= 15)
         before = len(srv.server.requests)
         db = sqlite3.connect(out / "cache.sqlite")
         cached = {k for (k,) in db.execute("SELECT key FROM responses")}

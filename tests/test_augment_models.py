@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -20,7 +18,7 @@ import synthpipe
 from synthpipe.cli import cli
 from synthpipe.stages.base import derived_id
 
-from .test_resume_kill import ServerThread
+from .test_resume_kill import ServerThread, kill_9_when
 
 EN = [
     {
@@ -128,13 +126,7 @@ def test_kill_9_in_augment_then_resume_repeats_no_answered_request(tmp_path: Pat
         ]  # fmt: skip
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        deadline = time.monotonic() + 60
-        while _cache_rows(out / "cache.sqlite") < 30 and time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.05)
-        assert proc.poll() is None, "augment ended before it could be killed: " + proc.communicate()[0]
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        proc.communicate(timeout=20)
+        kill_9_when(proc, lambda: _cache_rows(out / "cache.sqlite") >= 30, "augment", poll=0.05)
         answered = _cache_rows(out / "cache.sqlite")
         before = len(srv.server.requests)
         assert not (out / "manifest.json").exists()  # all or nothing: no half-written output

@@ -20,7 +20,7 @@ from synthpipe.core.errors import RequestRejected
 from synthpipe.core.records import Meta, Record
 
 from .conftest import qa
-from .test_resume_kill import ServerThread
+from .test_resume_kill import ServerThread, kill_9_when
 
 WRONG = "ZZWRONG"  # what the served model says when it gets a question wrong
 TENTS = [
@@ -424,10 +424,8 @@ def test_the_embedded_judge_comes_with_a_warning_and_a_split_needs_a_pool(tmp_pa
 
 def test_kill_9_during_eval_then_the_same_command_asks_only_what_was_not_answered(tmp_path: Path) -> None:
     import os
-    import signal
     import subprocess
     import sys
-    import time
 
     from .test_augment_models import _cache_rows as rows
     from .test_resume_kill import ServerThread
@@ -450,13 +448,7 @@ def test_kill_9_during_eval_then_the_same_command_asks_only_what_was_not_answere
                "--max-in-flight", "4"]  # fmt: skip
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        deadline = time.monotonic() + 60
-        while rows(out / "cache.sqlite") < 40 and time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.05)
-        assert proc.poll() is None, "eval ended before it could be killed: " + proc.communicate()[0]
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        proc.communicate(timeout=20)
+        kill_9_when(proc, lambda: rows(out / "cache.sqlite") >= 40, "eval", poll=0.05)
         answered, before = rows(out / "cache.sqlite"), len(srv.server.requests)
         assert 0 < answered < 120
         res = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)

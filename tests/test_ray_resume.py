@@ -5,8 +5,6 @@ a finished block again, and writes every record once."""
 from __future__ import annotations
 
 import json
-import os
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -17,7 +15,7 @@ from typing import Any
 import pytest
 
 from .test_ray_run import _recipe
-from .test_resume_kill import ServerThread, planned_keys, written_rows
+from .test_resume_kill import ServerThread, check_resumed, kill_9_when
 
 pytestmark = pytest.mark.ray
 
@@ -50,12 +48,7 @@ def test_killed_ray_driver_resumes_without_asking_an_answered_request_again(
         cmd = [sys.executable, "-m", "synthpipe", "run", str(recipe_path), "--out", str(out), "--no-progress"]
         cmd += ["--executor", "ray", "--address", address, "--workers", "2"]
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        deadline = time.monotonic() + 90
-        while _lines(pending) < 1 and time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.02)
-        assert proc.poll() is None, "the run ended before it could be killed: " + proc.communicate()[0]
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.communicate(timeout=30)
+        kill_9_when(proc, lambda: _lines(pending) >= 1, timeout=90, settle=30)
         # Ray ends a dead driver's workers within moments, not at once: until it has, they may still send
         # (and cache) what they held. Take the "before" picture once the server has been quiet for 1 s.
         quiet_until = time.monotonic() + 20
@@ -72,12 +65,7 @@ def test_killed_ray_driver_resumes_without_asking_an_answered_request_again(
         assert res.returncode == 0, res.stdout + res.stderr
         resent = [r.body for r in srv.server.requests[before:]]
 
-    key_of = planned_keys(recipe_path, COUNT)
-    resent_keys = [key_of[json.dumps(body["messages"])] for body in resent]
-    assert not set(resent_keys) & cached, "a request whose answer had arrived was sent again"
-    assert len(resent_keys) == COUNT - len(cached)
-    rows = written_rows(out)
-    assert len(rows) == len({r["id"] for r in rows}) == COUNT
+    check_resumed(recipe_path, out, resent, cached, COUNT)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     # the records of finished blocks were not planned again: only the others went through generate
     assert manifest["stages"]["generate"]["this_run"]["records_in"] <= COUNT - waiting

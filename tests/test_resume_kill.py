@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,39 @@ def written_rows(out: Path) -> list[dict[str, Any]]:
     ]
 
 
+def kill_9_when(
+    proc: subprocess.Popen[str],
+    reached: Callable[[], bool],
+    what: str = "the run",
+    timeout: float = 60,
+    poll: float = 0.02,
+    settle: float = 20,
+) -> None:
+    """Wait until `reached()` (or `timeout` s), then kill -9 `proc`, which must still be running, and read
+    its output to the end (that hangs if a child outlived it and holds its output pipe)."""
+    deadline = time.monotonic() + timeout
+    while not reached() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(poll)
+    assert proc.poll() is None, f"{what} ended before it could be killed: " + proc.communicate()[0]
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    proc.communicate(timeout=settle)
+
+
+def check_resumed(
+    recipe_path: Path, out: Path, resent_bodies: list[dict[str, Any]], cached: set[str], count: int
+) -> list[dict[str, Any]]:
+    """After a kill and a resume: no request whose answer had reached the cache was sent again, exactly
+    the others were, and every planned record was written once. Returns the records written."""
+    key_of = planned_keys(recipe_path, count)
+    resent_keys = [key_of[json.dumps(body["messages"])] for body in resent_bodies]
+    assert not set(resent_keys) & cached, "a request whose answer had arrived was sent again"
+    assert len(resent_keys) == count - len(cached)
+    rows = written_rows(out)
+    assert len(rows) == len({r["id"] for r in rows}) == count
+    return rows
+
+
 def _count_lines(path: Path) -> int:
     return path.read_text(encoding="utf-8").count("\n") if path.exists() else 0
 
@@ -105,15 +139,7 @@ def test_kill_9_then_resume_repeats_no_answered_request(tmp_path: Path) -> None:
         proc = subprocess.Popen(
             [*cmd, "--workers", "1"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         )
-        deadline = time.monotonic() + 60
-        while (
-            _count_lines(out / "accepted.jsonl") < 20 and time.monotonic() < deadline and proc.poll() is None
-        ):
-            time.sleep(0.02)
-        assert proc.poll() is None, "the run ended before it could be killed: " + proc.communicate()[0]
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        proc.communicate(timeout=20)  # hangs if a worker outlived the run and holds its output pipe
+        kill_9_when(proc, lambda: _count_lines(out / "accepted.jsonl") >= 20)
         before = len(srv.server.requests)
         db = sqlite3.connect(out / "cache.sqlite")
         cached = {k for (k,) in db.execute("SELECT key FROM responses")}
@@ -134,12 +160,7 @@ def test_kill_9_then_resume_repeats_no_answered_request(tmp_path: Path) -> None:
         assert len(srv.server.requests) == after, "a finished run asked the model again"
         assert "generator: 0 requests" in res.stdout
 
-    key_of = planned_keys(recipe_path, COUNT)
-    resent_keys = [key_of[json.dumps(body["messages"])] for body in resent_bodies]
-    assert not set(resent_keys) & cached, "a request whose answer had arrived was sent again"
-    assert len(resent_keys) == COUNT - len(cached)
-    rows = written_rows(out)
-    assert len(rows) == len({r["id"] for r in rows}) == COUNT
+    rows = check_resumed(recipe_path, out, resent_bodies, cached, COUNT)
     assert sorted(r["meta"]["plan"]["index"] for r in rows) == list(range(COUNT))
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["counts"] == {"attempted": COUNT, "accepted": COUNT, "rejected": 0, "failed": 0}
