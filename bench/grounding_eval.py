@@ -44,7 +44,7 @@ from synthpipe.stages.ground import UNGROUNDED, UNSUPPORTED_SENTENCE, GroundingS
 from synthpipe.stages.support_embed import EmbeddingGroundingStage
 
 DATA = Path(__file__).parent / "data"
-HALVES = ("tune", "heldout", "fresh", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7")
+HALVES = ("tune", "heldout", "fresh", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8")
 
 
 def load(name: str) -> list[dict[str, Any]]:
@@ -52,9 +52,9 @@ def load(name: str) -> list[dict[str, Any]]:
 
 
 def sources() -> dict[str, str]:
-    # blind4 to blind7 brought six sources each, in files of their own
+    # blind4 to blind8 brought six sources each, in files of their own
     rows = [*load("grounding_sources.jsonl"), *load("grounding_sources_blind4.jsonl")]
-    for n in (5, 6, 7):
+    for n in (5, 6, 7, 8):
         rows += load(f"grounding_sources_blind{n}.jsonl")
     return {row["id"]: row["text"] for row in rows}
 

@@ -202,3 +202,13 @@ def test_sixth_blind_part_stays_at_its_first_measurement() -> None:
     res = dedup_bench.template_scores("blind6", False)
     _show("template set, blind6, batch", res)
     assert res["P"] >= 0.96 and res["R"] >= 0.75, res
+
+
+def test_seventh_blind_part_stays_at_its_first_measurement() -> None:
+    # bench/dedup.md: blind7 (2026-12-06: EV charging, campsites, tax help, instrument repair, hair salons,
+    # theme parks; written without the code) measured once on the code as it landed (2df4191): P 0.855
+    # R 0.653, both goals missed. False removals: one-word contrasts in the question only (upright / grand
+    # piano, 单日票 / 双日票); misses: Chinese rewordings of question and answer (0.048).
+    res = dedup_bench.template_scores("blind7", False)
+    _show("template set, blind7, batch", res)
+    assert res["P"] >= 0.85 and res["R"] >= 0.65, res

@@ -93,3 +93,12 @@ def test_seventh_blind_batch_stays_at_its_first_measurement() -> None:
     # answers rejected (10 %); the code before the day (68279dc) scored the same, 26/32 and 3/30.
     counts = grounding_eval.evaluate("blind7").figures()["counts"]
     assert counts["caught"] >= 26 and counts["supported_rejected"] <= 3, counts
+
+
+def test_eighth_blind_batch_stays_at_its_first_measurement() -> None:
+    # bench/grounding_eval.md: blind8 (2026-12-06, EV charging, garden plots, laptop trade-in, a campsite,
+    # a coffee subscription, a theme park pass; 60 answers written without the code) measured once on the
+    # code as it landed (2df4191): 21/32 caught (0.656; en 10/16, zh 11/16), 5/30 supported answers
+    # rejected (16.7 %). Both goals missed; most misses stretch a rule to another item.
+    counts = grounding_eval.evaluate("blind8").figures()["counts"]
+    assert counts["caught"] >= 21 and counts["supported_rejected"] <= 5, counts
