@@ -414,3 +414,48 @@ def test_completion_object_answers_are_accepted_by_the_fake(write_recipe) -> Non
 
     asyncio.run(go())
     assert rec.ok and rec.meta.scores["overall"] == 5
+
+
+# --- judge --source ---------------------------------------------------------------------------------
+def test_judge_with_source_grounds_the_answers_and_scores_faithfulness_to_that_document(
+    tmp_path: Path,
+) -> None:
+    rows = [
+        {
+            "instruction": "How long do I have to return it?",
+            "input": "",
+            "output": "Within 30 days of delivery.",
+        },
+        {
+            "instruction": "How long do I have to return it?",
+            "input": "",
+            "output": "You can return it within 30 days of delivery. I'm not going to do anything to help you "
+            "with your return. I'm going to just let you keep your order and sell it to someone else.",
+        },
+    ]
+    data = tmp_path / "answers.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    doc = tmp_path / "policy.md"
+    doc.write_text(SOURCE, encoding="utf-8")
+
+    def answer(messages: Any, schema: dict[str, Any] | None) -> dict[str, Any]:
+        return {**dict.fromkeys((schema or {}).get("required", []), 5), "reason": "fine"}
+
+    model = FakeBackend(default=answer, max_in_flight=4)
+    res = synthpipe.judge(data, task="qa", language="en", sources=[doc], backends={"judge": model})
+    assert list(res.manifest["stages"]) == ["rules", "ground", "judge"]
+    assert [r.meta.line for r in res.accepted] == [1]
+    assert [x.code for x in res.rejected[0].meta.reasons] == ["unsupported_sentence"]
+    judged = [c for c in model.calls if "within 30 days of delivery." in str(c[0]).lower()]
+    schema = judged[0][1] or {}
+    assert "faithfulness" in schema["properties"] and SOURCE in str(judged[0][0])
+
+    plain_model = FakeBackend(default=answer, max_in_flight=4)
+    plain = synthpipe.judge(data, task="qa", language="en", backends={"judge": plain_model})
+    assert list(plain.manifest["stages"]) == ["rules", "judge"] and plain.counts["accepted"] == 2
+    assert all("faithfulness" not in (c[1] or {}).get("properties", {}) for c in plain_model.calls)
+
+    missing = CliRunner().invoke(
+        cli, ["judge", str(data), "--task", "qa", "--source", str(tmp_path / "no.md")]
+    )
+    assert missing.exit_code == 2 and "error: --source" in missing.stderr and "no such file" in missing.stderr

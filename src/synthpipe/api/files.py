@@ -123,6 +123,14 @@ def _read_source(path: str | Path) -> str:
     return text
 
 
+def with_sources(rcp: Recipe, sources: Sequence[str | Path]) -> Recipe:
+    """`rcp` with the documents `sources` added to its own: what grounding checks answers against and
+    what the judge's faithfulness criterion is shown."""
+    texts = [*rcp.source_texts, *(_read_source(p) for p in sources)]
+    listed = [*(s.model_dump(exclude_none=True) for s in rcp.sources), *({"path": str(p)} for p in sources)]
+    return rcp.replace(sources=listed).model_copy(update={"source_texts": texts})
+
+
 def prepare_check(
     data: RecordsLike,
     *,
@@ -158,12 +166,7 @@ def prepare_check(
         )
     names = PRESETS["check"]
     if sources:
-        texts = [*rcp.source_texts, *(_read_source(p) for p in sources)]
-        listed = [
-            *(s.model_dump(exclude_none=True) for s in rcp.sources),
-            *({"path": str(p)} for p in sources),
-        ]
-        rcp = rcp.replace(sources=listed).model_copy(update={"source_texts": texts})
+        rcp = with_sources(rcp, sources)
         names = (*names, "ground")
     stages = build_stages(names, rcp, language=language)
     return _prepare(
@@ -256,6 +259,7 @@ def prepare_judge(
     rounds: tuple[int, int] | None = None,
     disable: Sequence[str] = (),
     max_in_flight: int | None = None,
+    sources: Sequence[str | Path] = (),
     out: str | Path | None = None,
     backends: dict[str, Backend] | None = None,
     use_cache: bool = True,
@@ -268,7 +272,9 @@ def prepare_judge(
     criteria, threshold, sources and agreement) or under one made from the options. With `out`, model
     answers are cached in OUT/cache.sqlite (or `cache`), so a repeated call asks only what was not
     answered. `rounds` and `disable` set the dialogue rounds and the rule codes switched off;
-    `max_in_flight` the judges' concurrent requests."""
+    `max_in_flight` the judges' concurrent requests. `sources` (document files, added to the recipe's)
+    turn on grounding against them and the judge's faithfulness criterion, which is shown the passage
+    of them nearest each record."""
     from synthpipe.engine.presets import PRESETS, build_stages
 
     if threshold is not None and not 1 <= threshold <= 5:
@@ -302,6 +308,8 @@ def prepare_judge(
         changes["models"] = models
     if changes:
         rcp = rcp.replace(**changes)
+    if sources:
+        rcp = with_sources(rcp, sources)
     check_language = language or (rcp.language if recipe is not None else None)
     stages = build_stages(PRESETS["judge"], rcp, language=check_language, threshold=threshold)
     return _prepare(

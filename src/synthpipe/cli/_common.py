@@ -124,6 +124,15 @@ def summary(verb: str, result: synthpipe.Result, what: str = "") -> None:
 progress_option = click.option(
     "--progress/--no-progress", default=None, help="Show a progress bar. Default: when stderr is a terminal."
 )
+
+
+def source_option(help_text: str) -> Any:
+    """--source DOC, repeatable: documents the answers must keep to."""
+    return click.option(
+        "--source", "sources", multiple=True, type=click.Path(path_type=Path), metavar="DOC", help=help_text
+    )
+
+
 workers_option = click.option(
     "--workers",
     type=click.IntRange(min=0),

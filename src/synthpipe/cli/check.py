@@ -15,6 +15,7 @@ from synthpipe.cli._common import (
     lang_option,
     out_opt,
     progress_option,
+    source_option,
     split,
     summary,
     warn_unused_labels,
@@ -61,14 +62,8 @@ def default_out(file: Path, suffix: str) -> Path:
     "--rounds", "rounds", default="3-6", show_default=True, metavar="MIN-MAX", help="Allowed dialogue rounds."
 )
 @click.option("--disable", metavar="CODE,CODE", help="Rule codes to switch off.")
-@click.option(
-    "--source",
-    "sources",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    metavar="DOC",
-    help="A source document the answers must keep to; runs grounding (numbers, terms, sentences) too. "
-    "Repeatable.",
+@source_option(
+    "A source document the answers must keep to; runs grounding (numbers, terms, sentences) too. Repeatable."
 )
 @out_opt("Default: FILE's stem + .checked/.")
 @progress_option

@@ -20,6 +20,7 @@ from synthpipe.cli._common import (
     out_opt,
     progress_option,
     renamed,
+    source_option,
     split,
     summary,
     warn_unused_labels,
@@ -53,6 +54,10 @@ from synthpipe.cli.check import default_out, parse_rounds, require_task
 )
 @renamed("--threshold", "--min-score", "a 1-5 judge score")
 @max_in_flight_option
+@source_option(
+    "A source document the answers must keep to: grounding (numbers, terms, sentences) checks them against "
+    "it, and the judge scores faithfulness to it. Repeatable; added to the recipe's sources."
+)
 @no_cache_option
 @cache_opt("OUT/cache.sqlite")
 @out_opt("Default: FILE's stem + .judged/.")
@@ -72,6 +77,7 @@ def judge(
     recipe_path: Path | None,
     min_score: float | None,
     max_in_flight: int | None,
+    sources: tuple[Path, ...],
     no_cache: bool,
     cache_path: Path | None,
     out: Path | None,
@@ -110,6 +116,7 @@ def judge(
         rounds=parse_rounds(rounds) if rounds else None,
         disable=split(disable),
         max_in_flight=max_in_flight,
+        sources=list(sources),
         use_cache=not no_cache,
         cache=cache_path,
         out=out or default_out(file, ".judged"),
