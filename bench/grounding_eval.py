@@ -86,6 +86,7 @@ class Tally:
     unsupported_caught: Counter[str] = field(default_factory=Counter)
     misses: list[str] = field(default_factory=list)
     false_flags: list[str] = field(default_factory=list)
+    with_finding: set[str] = field(default_factory=set)  # ids of answers flagged or rejected for a sentence
 
     def figures(self, lang: str | None = None) -> dict[str, Any]:
         def n(c: Counter[str]) -> int:
@@ -134,6 +135,8 @@ def evaluate(half: str, config: GroundingConfig | None = None) -> Tally:
         rejected = {r.code for r in rec.meta.reasons}
         flagged = [s.sentence for s in supports if not s.supported(config.min_support)]
         lang, labels = row["lang"], row["unsupported"]
+        if UNSUPPORTED_SENTENCE in codes:
+            tally.with_finding.add(row["id"])
         for label in labels:
             tally.labelled[lang] += 1
             if any(_match(f, label) for f in flagged):

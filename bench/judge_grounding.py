@@ -34,8 +34,6 @@ sys.path[:0] = [str(HERE.parent / "src"), str(HERE)]
 
 import grounding_eval  # noqa: E402
 import synthpipe  # noqa: E402
-from synthpipe.recipe import GroundingConfig  # noqa: E402
-from synthpipe.stages.ground import UNSUPPORTED_SENTENCE, GroundingStage  # noqa: E402
 
 WORK = HERE / ".judge_grounding"
 
@@ -72,19 +70,6 @@ def judge_half(half: str, model: str | None, base_url: str | None) -> dict[str, 
     return out
 
 
-def lexical(half: str) -> set[str]:
-    """Ids of the answers the ground stage rejects or flags for `unsupported_sentence` by default."""
-    texts = grounding_eval.sources()
-    caught = set()
-    for r in grounding_eval.load(f"grounding_{half}.jsonl"):
-        stage = GroundingStage(GroundingConfig(), [texts[r["source"]]])
-        rec = grounding_eval.record(r)
-        stage.apply(rec)
-        if any(x.code == UNSUPPORTED_SENTENCE for x in [*rec.meta.reasons, *rec.meta.flags]):
-            caught.add(r["id"])
-    return caught
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--half", default="fresh", choices=grounding_eval.HALVES)
@@ -93,7 +78,7 @@ def main() -> None:
     ap.add_argument("--below", type=int, default=4, help="faithfulness below this counts as caught (1-5)")
     args = ap.parse_args()
     scores = judge_half(args.half, args.model, args.base_url)
-    lex = lexical(args.half)
+    lex = grounding_eval.evaluate(args.half).with_finding  # the ground stage's own verdicts
     rows = grounding_eval.load(f"grounding_{args.half}.jsonl")
     tally: dict[str, Counter[str]] = defaultdict(Counter)
     for r in rows:
