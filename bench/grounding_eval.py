@@ -59,12 +59,15 @@ def sources() -> dict[str, str]:
     return {row["id"]: row["text"] for row in rows}
 
 
-def record(row: dict[str, Any]) -> Record:
+def fields(row: dict[str, Any]) -> dict[str, Any]:
+    """The record's own fields of a labelled row (a dialogue's messages, or instruction, input, output)."""
     if "messages" in row:
-        fields: dict[str, Any] = {"messages": row["messages"]}
-    else:
-        fields = {"instruction": row["instruction"], "input": row.get("input", ""), "output": row["output"]}
-    return Record(row["id"], fields, Meta(task=row["task"]))
+        return {"messages": row["messages"]}
+    return {"instruction": row["instruction"], "input": row.get("input", ""), "output": row["output"]}
+
+
+def record(row: dict[str, Any]) -> Record:
+    return Record(row["id"], fields(row), Meta(task=row["task"]))
 
 
 def _match(a: str, b: str) -> bool:

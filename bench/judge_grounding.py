@@ -38,12 +38,6 @@ import synthpipe  # noqa: E402
 WORK = HERE / ".judge_grounding"
 
 
-def _row(r: dict[str, Any]) -> dict[str, Any]:
-    if "messages" in r:
-        return {"messages": r["messages"]}
-    return {"instruction": r["instruction"], "input": r.get("input", ""), "output": r["output"]}
-
-
 def judge_half(half: str, model: str | None, base_url: str | None) -> dict[str, int]:
     """Faithfulness of every answer of `half`, by record id."""
     texts = grounding_eval.sources()
@@ -56,7 +50,8 @@ def judge_half(half: str, model: str | None, base_url: str | None) -> dict[str, 
         where.mkdir(parents=True, exist_ok=True)
         data, doc = where / "answers.jsonl", where / f"{source}.md"
         data.write_text(
-            "".join(json.dumps(_row(r), ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+            "".join(json.dumps(grounding_eval.fields(r), ensure_ascii=False) + "\n" for r in rows),
+            encoding="utf-8",
         )
         doc.write_text(texts[source], encoding="utf-8")
         recipe = {"name": f"{half}-{source}", "task": task, "language": lang, "grounding": {"enabled": False}}
